@@ -1,0 +1,67 @@
+/*
+ * Exception and interrupt entry. Every vector has a 16-byte stub that
+ * pushes a zero where the CPU pushes no error code, then the vector
+ * number, and joins trap_common, which saves the general registers as a
+ * TrapFrame (trap_frame.h) and calls trap_dispatch(TrapFrame*).
+ */
+#include "selectors.h"
+
+/* Vectors whose exceptions push an error code (Intel SDM Vol. 3A, 6.15). */
+#define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+
+        .text
+        .balign 16
+        .global trap_stubs
+trap_stubs:
+        .set vec, 0
+        .rept 256
+        .balign 16
+        .if !HAS_ERROR_CODE(vec)
+        pushq   $0
+        .endif
+        pushq   $vec
+        jmp     trap_common
+        .set vec, vec + 1
+        .endr
+        .balign 16
+        .global trap_stubs_end
+trap_stubs_end:
+
+trap_common:
+        pushq   %rax
+        pushq   %rbx
+        pushq   %rcx
+        pushq   %rdx
+        pushq   %rsi
+        pushq   %rdi
+        pushq   %rbp
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        pushq   %r11
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        cld
+        mov     %rsp, %rdi
+        call    trap_dispatch
+        .global trap_return
+trap_return:
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rbp
+        popq    %rdi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rbx
+        popq    %rax
+        add     $16, %rsp                       /* vector, error code */
+        iretq

@@ -1,0 +1,74 @@
+// Exceptions taken by the hypervisor. For now every exception is fatal:
+// guest exceptions are bounced once domains exist (see the PV issue).
+#include "traps.h"
+
+#include "backtrace.h"
+#include "core/exit_status.h"
+#include "core/log.h"
+#include "cpu.h"
+#include "shutdown.h"
+
+namespace arch {
+namespace {
+
+const char* const exception_names[32] = {
+    "#DE divide error",       "#DB debug",          "NMI",
+    "#BP breakpoint",         "#OF overflow",       "#BR bound range",
+    "#UD invalid opcode",     "#NM device not available", "#DF double fault",
+    "coprocessor overrun",    "#TS invalid TSS",    "#NP segment not present",
+    "#SS stack fault",        "#GP general protection", "#PF page fault",
+    "reserved",               "#MF x87 error",      "#AC alignment check",
+    "#MC machine check",      "#XM SIMD error",     "#VE virtualization",
+    "#CP control protection", "reserved",           "reserved",
+    "reserved",               "reserved",           "reserved",
+    "reserved",               "#HV hypervisor injection", "#VC VMM communication",
+    "#SX security",           "reserved",
+};
+
+bool g_in_fatal = false;
+
+void describe_page_fault(uint64_t err) {
+    // Error code bits: Intel SDM Vol. 3A, 4.7.
+    core::print("pvisor: FATAL: page fault at %016lx: %s, %s, %s%s%s\n", read_cr2(),
+                (err & 1) ? "protection violation" : "not present", (err & 2) ? "write" : "read",
+                (err & 4) ? "user" : "supervisor", (err & 8) ? ", reserved bit" : "",
+                (err & 16) ? ", instruction fetch" : "");
+}
+
+}  // namespace
+
+const char* exception_name(uint64_t vector) {
+    return vector < 32 ? exception_names[vector] : "external interrupt";
+}
+
+void dump_registers(const TrapFrame& f) {
+    core::print("RIP=%016lx CS=%04lx RFLAGS=%016lx\n", f.rip, f.cs, f.rflags);
+    core::print("RSP=%016lx SS=%04lx\n", f.rsp, f.ss);
+    core::print("RAX=%016lx RBX=%016lx RCX=%016lx RDX=%016lx\n", f.rax, f.rbx, f.rcx, f.rdx);
+    core::print("RSI=%016lx RDI=%016lx RBP=%016lx\n", f.rsi, f.rdi, f.rbp);
+    core::print("R8 =%016lx R9 =%016lx R10=%016lx R11=%016lx\n", f.r8, f.r9, f.r10, f.r11);
+    core::print("R12=%016lx R13=%016lx R14=%016lx R15=%016lx\n", f.r12, f.r13, f.r14, f.r15);
+    core::print("CR0=%016lx CR2=%016lx CR3=%016lx CR4=%016lx\n", read_cr0(), read_cr2(), read_cr3(), read_cr4());
+}
+
+[[noreturn]] void fatal_trap(const TrapFrame& f) {
+    if (g_in_fatal) {
+        // A fault while reporting a fault: say so and stop, no more dumps.
+        core::print("pvisor: FATAL: nested exception %lu while reporting a crash\n", f.vector);
+        machine_stop(core::ExitStatus::panic);
+    }
+    g_in_fatal = true;
+    core::print("pvisor: FATAL: unexpected exception %s (vector %lu) in %s mode, error code %#lx\n",
+                exception_name(f.vector), f.vector, from_user(f) ? "user" : "hypervisor", f.error_code);
+    if (f.vector == 14) describe_page_fault(f.error_code);
+    dump_registers(f);
+    print_backtrace(f.rip, f.rbp);
+    core::print("pvisor: stopping the machine (panic)\n");
+    machine_stop(core::ExitStatus::panic);
+}
+
+}  // namespace arch
+
+extern "C" void trap_dispatch(arch::TrapFrame* frame) {
+    arch::fatal_trap(*frame);
+}

@@ -1,0 +1,38 @@
+#include "tsc.h"
+
+#include "cpu.h"
+#include "io.h"
+
+namespace arch {
+namespace {
+
+uint64_t g_tsc_hz = 0;
+
+// The 8254 PIT counts at 1.193182 MHz. Channel 2's gate and output are
+// wired to port 0x61 bits 0 and 5, so it can be polled without interrupts.
+constexpr uint64_t pit_hz = 1193182;
+constexpr uint16_t pit_ch2 = 0x42, pit_cmd = 0x43, port_b = 0x61;
+
+}  // namespace
+
+uint64_t tsc_calibrate() {
+    constexpr uint64_t interval_hz = 100;  // 10 ms
+    constexpr uint64_t count = pit_hz / interval_hz;
+
+    uint8_t b = inb(port_b);
+    outb(port_b, static_cast<uint8_t>((b & ~0x02) | 0x01));  // gate on, speaker off
+    outb(pit_cmd, 0xb0);                                     // ch 2, lo/hi byte, mode 0
+    outb(pit_ch2, static_cast<uint8_t>(count & 0xff));
+    uint64_t start = rdtsc();
+    outb(pit_ch2, static_cast<uint8_t>(count >> 8));         // counting starts here
+    while ((inb(port_b) & 0x20) == 0) {
+    }
+    uint64_t end = rdtsc();
+    outb(port_b, b);
+    g_tsc_hz = (end - start) * interval_hz;
+    return g_tsc_hz;
+}
+
+uint64_t tsc_hz() { return g_tsc_hz; }
+
+}  // namespace arch
