@@ -73,7 +73,9 @@ kstd::Result<size_t> bounded_strlen(const uint8_t* src, size_t len) {
 }  // namespace multiboot
 
 kstd::Result<void> parse_multiboot(uint32_t magic, uint64_t info_phys, const PhysReader& reader, BootInfo* out) {
-    *out = BootInfo{};
+    // Cleared in place: `*out = BootInfo{}` may build a 5 KiB temporary on
+    // the small boot stack in an unoptimized build.
+    __builtin_memset(out, 0, sizeof *out);
     if (magic == multiboot1_magic) return multiboot::parse_v1(info_phys, reader, out);
     if (magic == multiboot2_magic) return multiboot::parse_v2(info_phys, reader, out);
     return kstd::Error::inval;

@@ -1,0 +1,74 @@
+/*
+ * pvisor hypercall ABI: exceptions, system calls and events as a guest
+ * kernel receives them.
+ *
+ * Delivery. When the hypervisor delivers an exception, a system call from
+ * virtual user mode, or an event upcall, it switches the vCPU to virtual
+ * kernel mode (kernel page-table root, kernel GS base), takes the stack
+ * (the current one if already in kernel mode, else the one set with
+ * stack_switch), aligns it down to 16 bytes, writes a struct pv_frame
+ * there, and enters the handler with rsp pointing at the frame. rcx and r11
+ * hold junk on entry; their old values are in the frame. If the frame
+ * cannot be written (unmapped or read-only stack), the hypervisor delivers
+ * to the failsafe callback on a fresh frame if one is registered and the
+ * failure was not on that path already; otherwise the domain is crashed.
+ *
+ * Return. The handler restores its registers, points rsp at the frame and
+ * makes the iret hypercall (pv_iret below), which restores rax, rcx, r11,
+ * rip, rflags and rsp from the frame and returns to the mode in its flags.
+ *
+ * Freestanding: C11 and C++20.
+ */
+#ifndef PVISOR_TRAP_H
+#define PVISOR_TRAP_H
+
+#include <stdint.h>
+
+#include "pvisor/abi.h"
+
+/* struct pv_frame.flags */
+#define PV_FRAME_FROM_USER (1u << 0)     /* the interrupted context was virtual user mode */
+#define PV_FRAME_ERROR_CODE (1u << 1)    /* error_code is meaningful */
+#define PV_FRAME_SYSCALL (1u << 2)       /* a system call from user mode, not an exception */
+#define PV_FRAME_EVENT (1u << 3)         /* an event upcall */
+
+/* Vector numbers for pv_frame.vector beyond the 32 exceptions. */
+#define PV_VECTOR_SYSCALL 256u
+#define PV_VECTOR_EVENT 257u
+
+struct pv_frame {
+    uint64_t rcx;
+    uint64_t r11;
+    uint64_t rax;        /* restored by iret; delivery stores the interrupted rax */
+    uint32_t vector;     /* 0-31 for exceptions, or PV_VECTOR_* */
+    uint32_t flags;      /* PV_FRAME_* */
+    uint64_t error_code;
+    /* As an x86 interrupt frame. rflags.IF is the virtual interrupt flag:
+     * set if events were unmasked (pv_vcpu_info.upcall_mask == 0) when the
+     * frame was made; iret unmasks events again if it is set. */
+    uint64_t rip;
+    uint64_t cs;
+    uint64_t rflags;
+    uint64_t rsp;
+    uint64_t ss;
+};
+PV_STATIC_ASSERT(sizeof(struct pv_frame) == 80, "pv_frame is 80 bytes");
+
+/* One entry of the table given to set_trap_table. */
+struct pv_trap_info {
+    uint8_t vector;       /* 0-31 */
+    uint8_t flags;        /* PV_TRAP_* */
+    uint16_t reserved;    /* must be 0 */
+    uint32_t reserved2;   /* must be 0 */
+    uint64_t address;     /* handler; 0 removes the vector's handler */
+};
+PV_STATIC_ASSERT(sizeof(struct pv_trap_info) == 16, "pv_trap_info is 16 bytes");
+
+/* The vector may be raised from virtual user mode with int n (int3, into). */
+#define PV_TRAP_USER_INT (1u << 0)
+/* Deliver with events masked (like an interrupt gate), else leave the mask. */
+#define PV_TRAP_MASK_EVENTS (1u << 1)
+
+#define PV_TRAP_TABLE_MAX 32u
+
+#endif /* PVISOR_TRAP_H */

@@ -1,0 +1,34 @@
+// How core code reaches guest memory and changes a vCPU's address space.
+// The hypervisor implements it with fault-checked copies on the vCPU's
+// live page tables (arch/x86_64/guest_copy.cpp); unit tests with a buffer.
+#pragma once
+
+#include <stddef.h>
+
+#include "core/addr.h"
+#include "kstd/result.h"
+
+namespace core {
+
+class Vcpu;
+enum class VcpuMode : uint8_t;
+
+class GuestAccess {
+public:
+    // Error::fault if any byte is unmapped, not writable (for copy_to),
+    // non-canonical, or in the hypervisor's range. A failed copy may have
+    // copied a prefix.
+    [[nodiscard]] virtual kstd::Result<void> copy_from(void* dst, Gva src, size_t len) = 0;
+    [[nodiscard]] virtual kstd::Result<void> copy_to(Gva dst, const void* src, size_t len) = 0;
+    // Switches the current vCPU's virtual mode: page-table root and GS base.
+    virtual void set_mode(Vcpu& vcpu, VcpuMode mode) = 0;
+
+protected:
+    ~GuestAccess() = default;
+};
+
+// True if [va, va+len) is canonical, does not wrap, and stays clear of the
+// hypervisor's PML4 slots: the checks every guest pointer passes first.
+bool guest_range_ok(uint64_t va, uint64_t len);
+
+}  // namespace core
