@@ -8,14 +8,19 @@
  * (the current one if already in kernel mode, else the one set with
  * stack_switch), aligns it down to 16 bytes, writes a struct pv_frame
  * there, and enters the handler with rsp pointing at the frame. rcx and r11
- * hold junk on entry; their old values are in the frame. If the frame
- * cannot be written (unmapped or read-only stack), the hypervisor delivers
- * to the failsafe callback on a fresh frame if one is registered and the
- * failure was not on that path already; otherwise the domain is crashed.
+ * hold junk on entry; their old values are in the frame. If there is no
+ * handler, or the frame cannot be written (unmapped or read-only stack, or
+ * no kernel stack set for an event in user mode), the domain is crashed.
  *
  * Return. The handler restores its registers, points rsp at the frame and
  * makes the iret hypercall (pv_iret below), which restores rax, rcx, r11,
  * rip, rflags and rsp from the frame and returns to the mode in its flags.
+ * A frame that cannot be read crashes the domain. A frame with values the
+ * hypervisor refuses (non-canonical or hypervisor addresses, unknown flags,
+ * user mode without a user root) goes to the failsafe callback, delivered
+ * like an exception just below the refused frame with vector
+ * PV_VECTOR_FAILSAFE and the frame's address as the error code; without a
+ * failsafe callback the domain is crashed.
  *
  * Freestanding: C11 and C++20.
  */
@@ -35,6 +40,7 @@
 /* Vector numbers for pv_frame.vector beyond the 32 exceptions. */
 #define PV_VECTOR_SYSCALL 256u
 #define PV_VECTOR_EVENT 257u
+#define PV_VECTOR_FAILSAFE 258u  /* an iret frame was refused; error_code = its address */
 
 struct pv_frame {
     uint64_t rcx;

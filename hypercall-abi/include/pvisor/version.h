@@ -16,8 +16,7 @@
 #define PVISOR_ABI_VERSION_MINOR 1u
 
 /* Packed form: major in bits 31:16, minor in bits 15:0. */
-#define PVISOR_ABI_VERSION \
-    ((uint32_t)((PVISOR_ABI_VERSION_MAJOR << 16) | PVISOR_ABI_VERSION_MINOR))
+#define PVISOR_ABI_VERSION ((PVISOR_ABI_VERSION_MAJOR << 16) | PVISOR_ABI_VERSION_MINOR)
 
 /* version hypercall commands */
 #define PV_VERSIONOP_version 0u   /* returns PVISOR_ABI_VERSION; arg unused */

@@ -12,13 +12,22 @@ namespace {
 
 constexpr int max_frames = 64;
 
-StackRange g_stacks[16];
+StackRange g_stacks[160];
 int g_stack_count = 0;
 
 }  // namespace
 
 void stacks_register(StackRange r) {
     if (g_stack_count < static_cast<int>(sizeof g_stacks / sizeof g_stacks[0])) g_stacks[g_stack_count++] = r;
+}
+
+void stacks_unregister(StackRange r) {
+    for (int i = 0; i < g_stack_count; ++i) {
+        if (g_stacks[i].bottom == r.bottom) {
+            g_stacks[i] = g_stacks[--g_stack_count];
+            return;
+        }
+    }
 }
 
 bool stacks_contain(uint64_t addr, uint64_t len) {

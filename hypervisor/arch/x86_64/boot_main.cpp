@@ -13,10 +13,15 @@
 #include "cpu.h"
 #include "cpu_info.h"
 #include "crash.h"
+#include "domains.h"
 #include "gdt.h"
 #include "idt.h"
 #include "kstd/lazy.h"
+#include "memory.h"
 #include "paging.h"
+#include "percpu.h"
+#include "pic.h"
+#include "sched.h"
 #include "serial.h"
 #include "shutdown.h"
 #include "stacks.h"
@@ -59,6 +64,10 @@ void install_cpu_tables() {
     }
     gdt_init(tops);
     idt_init();
+    // A PV guest kernel runs in ring 3 and still uses int3 and into.
+    idt_set_user_callable(3, true);
+    idt_set_user_callable(4, true);
+    percpu_init();
 }
 
 void report_memory_map() {
@@ -158,11 +167,18 @@ void init_heap() {
     }
 
     core::print("pvisor: boot complete\n");
-    core::print("pvisor: shutting down: nothing left to run (poweroff)\n");
-    machine_stop(core::ExitStatus::ok);
+    if (create_boot_domains(g_boot) == 0) {
+        core::print("pvisor: shutting down: nothing left to run (poweroff)\n");
+        machine_stop(core::ExitStatus::ok);
+    }
+    sched_run();
 }
 
 }  // namespace
+
+core::FrameAllocator& hv_frames() { return g_frames.get(); }
+core::Heap& hv_heap() { return g_heap.get(); }
+
 }  // namespace arch
 
 extern "C" [[noreturn]] void arch_boot_main(uint32_t magic, uint32_t info_phys) {
@@ -173,6 +189,7 @@ extern "C" [[noreturn]] void arch_boot_main(uint32_t magic, uint32_t info_phys) 
                 PVISOR_ABI_VERSION_MINOR);
     stacks_register({reinterpret_cast<uint64_t>(__boot_stack_bottom), reinterpret_cast<uint64_t>(__boot_stack_top)});
     install_cpu_tables();
+    pic_disable();
     cpu_info_detect();
 
     DirectMapReader reader;

@@ -28,7 +28,12 @@ trap_stubs:
 trap_stubs_end:
 
 trap_common:
-        pushq   %rax
+        /* From ring 3, GS holds the guest's base: swap in the per-CPU one.
+         * The CPU pushed cs 24 bytes above the vector and error code. */
+        testb   $3, 24(%rsp)
+        jz      1f
+        swapgs
+1:      pushq   %rax
         pushq   %rbx
         pushq   %rcx
         pushq   %rdx
@@ -64,4 +69,7 @@ trap_return:
         popq    %rbx
         popq    %rax
         add     $16, %rsp                       /* vector, error code */
-        iretq
+        testb   $3, 8(%rsp)                     /* returning to ring 3? */
+        jz      2f
+        swapgs
+2:      iretq

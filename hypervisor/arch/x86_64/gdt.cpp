@@ -13,9 +13,6 @@ constexpr uint64_t desc_code64(unsigned dpl) {
 constexpr uint64_t desc_data(unsigned dpl) {
     return 0x00cf92000000ffffull | (uint64_t{dpl} << 45);
 }
-constexpr uint64_t desc_code32(unsigned dpl) {
-    return 0x00cf9a000000ffffull | (uint64_t{dpl} << 45);
-}
 
 struct [[gnu::packed]] DescriptorPointer {
     uint16_t limit;
@@ -31,7 +28,7 @@ void gdt_init(const uint64_t (&ist_tops)[3]) {
     g_gdt[0] = 0;
     g_gdt[SEL_HV_CODE >> 3] = desc_code64(0);
     g_gdt[SEL_HV_DATA >> 3] = desc_data(0);
-    g_gdt[SEL_GUEST_CODE32 >> 3] = desc_code32(3);
+    g_gdt[SEL_SYSRET_BASE >> 3] = 0;
     g_gdt[SEL_GUEST_DATA >> 3] = desc_data(3);
     g_gdt[SEL_GUEST_CODE >> 3] = desc_code64(3);
 

@@ -153,7 +153,21 @@ Result<StackRange> stack_alloc(size_t pages) {
     return r;
 }
 
+void stack_free(StackRange r) {
+    for (uint64_t va = r.bottom; va < r.top; va += core::page_size) {
+        Result<uint64_t*> e = walk(va, 1);
+        if (e.is_error() || (*e.value() & pte::present) == 0) continue;
+        core::Mfn f(((*e.value()) & pte::addr_mask) >> core::page_shift);
+        *e.value() = 0;
+        invlpg(va);
+        (void)g_frames->free(f);
+    }
+    stacks_unregister(r);
+}
+
 core::Maddr hv_root() { return g_root; }
+
+const uint64_t* hv_pml4_slots() { return directmap<uint64_t>(g_root) + HV_PML4_FIRST_SLOT; }
 
 ImageLayout image_layout() {
     return {reinterpret_cast<uint64_t>(__text_start), reinterpret_cast<uint64_t>(__text_end),

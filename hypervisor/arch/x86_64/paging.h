@@ -50,8 +50,15 @@ void* directmap_ensure(uint64_t pa, size_t len);
 // A fresh stack of `pages` pages below an unmapped guard page.
 kstd::Result<StackRange> stack_alloc(size_t pages);
 
+// Unmaps a stack from stack_alloc and frees its frames. Its addresses are
+// not reused.
+void stack_free(StackRange r);
+
 // The machine address of the hypervisor's PML4.
 core::Maddr hv_root();
+
+// The hypervisor's PML4 entries 256-271, for copying into guest roots.
+const uint64_t* hv_pml4_slots();
 
 // Bytes of the image by permission, for the boot report.
 struct ImageLayout {

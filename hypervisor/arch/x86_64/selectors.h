@@ -6,7 +6,9 @@
 
 #define SEL_HV_CODE 0x08
 #define SEL_HV_DATA 0x10
-#define SEL_GUEST_CODE32 0x1b /* unused; fixes the SYSRET base */
+/* 0x18 is left empty: SYSRET never reads it, and without a 32-bit
+ * ring-3 code segment a guest cannot enter compatibility mode. */
+#define SEL_SYSRET_BASE 0x18
 #define SEL_GUEST_DATA 0x23
 #define SEL_GUEST_CODE 0x2b
 #define SEL_TSS 0x30

@@ -12,6 +12,7 @@ struct StackRange {
 };
 
 void stacks_register(StackRange r);
+void stacks_unregister(StackRange r);
 // True if [addr, addr+len) lies inside one registered stack.
 bool stacks_contain(uint64_t addr, uint64_t len);
 

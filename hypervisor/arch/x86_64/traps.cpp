@@ -6,7 +6,11 @@
 #include "core/exit_status.h"
 #include "core/log.h"
 #include "cpu.h"
+#include "guest_access.h"
+#include "sched.h"
 #include "shutdown.h"
+#include "core/bounce.h"
+#include <pvisor/trap.h>
 
 namespace arch {
 namespace {
@@ -69,6 +73,48 @@ void dump_registers(const TrapFrame& f) {
 
 }  // namespace arch
 
+namespace arch {
+namespace {
+
+// An exception raised by a guest: bounce it to the guest's handler, or
+// crash the domain if that is impossible.
+void guest_trap(TrapFrame& f) {
+    core::Vcpu& v = current_vcpu();
+    auto vector = static_cast<uint32_t>(f.vector);
+    if (vector == 2) {
+        LOG_WARN("NMI while d%u ran; ignored\n", v.domain->id);
+        return;
+    }
+    if (vector == 8 || vector == 18) fatal_trap(f);
+    if (vector >= 32) {
+        LOG_WARN("unexpected interrupt %u while d%u ran\n", vector, v.domain->id);
+        return;
+    }
+    // int3 and into are callable from ring 3 (the guest kernel needs them);
+    // from virtual user mode only if the trap table says so, as a DPL
+    // check would on hardware.
+    if ((vector == 3 || vector == 4) && v.mode == core::VcpuMode::user &&
+        (v.traps[vector].flags & PV_TRAP_USER_INT) == 0) {
+        f.error_code = (vector << 3) | 2;
+        f.rip -= 1;  // back to the int instruction, as for a #GP
+        vector = 13;
+    }
+    uint64_t cr2 = vector == 14 ? read_cr2() : 0;
+    core::BounceFailure why{};
+    if (core::deliver_exception(v, f, guest_access(), vector, f.error_code, cr2, &why).is_error())
+        crash_current_domain(why.reason);
+}
+
+}  // namespace
+}  // namespace arch
+
 extern "C" void trap_dispatch(arch::TrapFrame* frame) {
+    if (arch::from_user(*frame)) {
+        arch::guest_trap(*frame);
+        return;
+    }
+    // A fault inside a guest-memory copy is the guest's bad pointer, not a
+    // hypervisor bug: the copy returns a short count instead.
+    if ((frame->vector == 14 || frame->vector == 13) && arch::fixup_guest_copy_fault(*frame)) return;
     arch::fatal_trap(*frame);
 }

@@ -94,6 +94,17 @@ kstd::Result<void> deliver_syscall(Vcpu& v, GuestRegs& regs, GuestAccess& mem, B
                    (cb.flags & PV_CALLBACK_MASK_EVENTS) != 0, why);
 }
 
+kstd::Result<void> deliver_failsafe(Vcpu& v, GuestRegs& regs, GuestAccess& mem, uint64_t bad_frame,
+                                    BounceFailure* why) {
+    const Callback& cb = v.callbacks[PV_CALLBACK_FAILSAFE];
+    if (cb.address == 0) {
+        kstd::format(why->reason, sizeof why->reason, "no failsafe callback");
+        return Error::noent;
+    }
+    return deliver(v, regs, mem, cb.address, PV_VECTOR_FAILSAFE, PV_FRAME_ERROR_CODE, bad_frame,
+                   (cb.flags & PV_CALLBACK_MASK_EVENTS) != 0, why);
+}
+
 kstd::Result<void> do_iret(Vcpu& v, GuestRegs& regs, GuestAccess& mem) {
     pv_frame frame;
     if (!guest_range_ok(regs.rsp, sizeof frame)) return Error::fault;

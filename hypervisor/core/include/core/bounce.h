@@ -28,6 +28,11 @@ struct BounceFailure {
 // callback (or #UD if there is none). regs.rip is the return address.
 [[nodiscard]] kstd::Result<void> deliver_syscall(Vcpu& v, GuestRegs& regs, GuestAccess& mem, BounceFailure* why);
 
+// Delivers to the failsafe callback after an iret with a readable but
+// invalid frame at bad_frame (passed to the guest as the error code).
+[[nodiscard]] kstd::Result<void> deliver_failsafe(Vcpu& v, GuestRegs& regs, GuestAccess& mem, uint64_t bad_frame,
+                                                  BounceFailure* why);
+
 // The iret hypercall: restores rax, rcx, r11, rip, rflags and rsp from the
 // pv_frame at regs.rsp and returns to the mode the frame names.
 // Error::fault if the frame cannot be read; Error::inval if its values are

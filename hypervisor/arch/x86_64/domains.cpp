@@ -1,0 +1,95 @@
+#include "domains.h"
+
+#include <pvisor/start_info.h>
+
+#include "core/builder.h"
+#include "core/domain_config.h"
+#include "core/log.h"
+#include "kstd/format.h"
+#include "kstd/utility.h"
+#include "memory.h"
+#include "paging.h"
+#include "sched.h"
+#include "vcpu_context.h"
+
+namespace arch {
+namespace {
+
+class HvBuildMemory final : public core::BuildMemory {
+public:
+    kstd::Result<core::Mfn> alloc_frame() override { return hv_frames().alloc(); }
+    void free_frame(core::Mfn f) override { (void)hv_frames().free(f); }
+    void* map(core::Mfn f) override { return directmap<void>(core::to_maddr(f)); }
+};
+
+HvBuildMemory g_build_memory;
+
+template <typename T>
+T* heap_new() {
+    kstd::Result<void*> p = hv_heap().alloc(sizeof(T), alignof(T) < 16 ? 16 : alignof(T));
+    if (p.is_error()) return nullptr;
+    return new (p.value()) T();
+}
+
+bool build_one(const core::BootModule& m, uint32_t index) {
+    core::Diagnostics diags;
+    core::DomainBootConfig cfg;
+    parse_module_string(m.string, index, &cfg, &diags);
+    for (size_t i = 0; i < diags.count(); ++i) LOG_WARN("%s\n", diags[i]);
+
+    const void* image = directmap_ensure(m.start, m.end - m.start);
+    if (image == nullptr || m.end <= m.start) {
+        LOG_ERROR("module %u: cannot map its image\n", index);
+        return false;
+    }
+    uint64_t nr_pages = cfg.mem_bytes / core::page_size;
+    auto* d = heap_new<core::Domain>();
+    auto* v = heap_new<core::Vcpu>();
+    kstd::Result<void*> fl = hv_heap().alloc(nr_pages * sizeof(core::Mfn), 16);
+    if (d == nullptr || v == nullptr || fl.is_error()) {
+        LOG_ERROR("module %u (%s): no hypervisor memory for its bookkeeping\n", index, cfg.name);
+        return false;
+    }
+    char cmdline[PV_START_INFO_CMDLINE_MAX];
+    kstd::format(cmdline, sizeof cmdline, "%.*s", static_cast<int>(cfg.cmdline.size()), cfg.cmdline.data());
+
+    core::BuildRequest req{};
+    req.image = kstd::span<const uint8_t>(static_cast<const uint8_t*>(image), m.end - m.start);
+    req.name = cfg.name;
+    req.cmdline = cmdline;
+    req.domid = index;
+    req.privileged = index == 0;
+    req.nr_pages = nr_pages;
+    req.user_pages = cfg.user_bytes / core::page_size;
+    req.hypervisor_slots = hv_pml4_slots();
+    core::GuestRegs regs;
+    auto built = core::build_domain(req, g_build_memory, *d, *v, static_cast<core::Mfn*>(fl.value()), &regs);
+    if (built.is_error()) {
+        LOG_ERROR("module %u (%s): cannot build a domain from it: %s\n", index, cfg.name, kstd::error_name(built.error()));
+        return false;
+    }
+    if (vcpu_stack_init(*v, regs).is_error() || sched_add_domain(d).is_error()) {
+        LOG_ERROR("module %u (%s): no room to run it\n", index, cfg.name);
+        core::unbuild_domain(g_build_memory, *d);
+        return false;
+    }
+    core::print("pvisor: domain %u (%s): %lu MiB, entry %#lx%s\n", d->id, d->name, cfg.mem_bytes >> 20, regs.rip,
+                d->privileged ? ", privileged" : "");
+    sched_unpause(d);
+    return true;
+}
+
+}  // namespace
+
+size_t create_boot_domains(const core::BootInfo& boot) {
+    size_t built = 0;
+    for (size_t i = 0; i < boot.module_count; ++i)
+        if (build_one(boot.modules[i], static_cast<uint32_t>(i))) ++built;
+    return built;
+}
+
+void domain_memory_release(core::Domain& d) {
+    if (d.nr_pages != 0) core::unbuild_domain(g_build_memory, d);
+}
+
+}  // namespace arch

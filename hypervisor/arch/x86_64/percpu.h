@@ -1,0 +1,35 @@
+/* Per-CPU data, reached through GS while in the hypervisor. Offsets are
+ * shared with the assembly entry code. */
+#ifndef PVISOR_ARCH_PERCPU_H
+#define PVISOR_ARCH_PERCPU_H
+
+#define PERCPU_SELF 0
+#define PERCPU_STACK_TOP 8   /* top of the current vCPU's hypervisor stack */
+#define PERCPU_SCRATCH 16    /* guest rsp while the syscall entry switches stacks */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+#include "core/vcpu.h"
+
+namespace arch {
+
+struct PerCpu {
+    PerCpu* self;
+    uint64_t stack_top;
+    uint64_t scratch;
+    core::Vcpu* current;  // null while the CPU runs its scheduler loop
+    uint64_t idle_rsp;    // the scheduler loop's saved stack pointer
+    uint32_t cpu_id;
+};
+static_assert(__builtin_offsetof(PerCpu, stack_top) == PERCPU_STACK_TOP);
+static_assert(__builtin_offsetof(PerCpu, scratch) == PERCPU_SCRATCH);
+
+PerCpu& this_cpu();
+// Sets up GS for this CPU and the SYSCALL MSRs.
+void percpu_init();
+
+}  // namespace arch
+#endif
+
+#endif

@@ -1,0 +1,213 @@
+#include "sched.h"
+
+#include <pvisor/sched.h>
+
+#include "core/bounce.h"
+#include "core/builder.h"
+#include "core/log.h"
+#include "core/panic.h"
+#include "core/run_queue.h"
+#include "cpu.h"
+#include "gdt.h"
+#include "kstd/format.h"
+#include "guest_access.h"
+#include "paging.h"
+#include "percpu.h"
+#include "serial.h"
+#include "shutdown.h"
+#include "vcpu_context.h"
+
+extern "C" void switch_stacks(uint64_t* save, uint64_t new_rsp);
+
+namespace arch {
+namespace {
+
+constexpr size_t max_domains = 64;
+
+core::Domain* g_domains[max_domains];
+bool g_reaped[max_domains];
+size_t g_domain_count = 0;
+core::RunQueue g_runq;
+
+// Makes v the running vCPU: its stack for entries, FS, root and GS base.
+void load_vcpu(core::Vcpu& v) {
+    PerCpu& c = this_cpu();
+    c.current = &v;
+    c.stack_top = v.stack_top;
+    tss_set_rsp0(v.stack_top);
+    wrmsr(msr::fs_base, v.fs_base);
+    load_mode(v);
+}
+
+// From a vCPU's hypervisor stack back to the scheduler loop. Returns when
+// the loop runs this vCPU again.
+void leave_cpu(core::Vcpu& v) { switch_stacks(&v.saved_rsp, this_cpu().idle_rsp); }
+
+void run(core::Vcpu& v) {
+    load_vcpu(v);
+    switch_stacks(&this_cpu().idle_rsp, v.saved_rsp);
+    this_cpu().current = nullptr;
+}
+
+void log_end(const core::Domain& d) {
+    if (d.state == core::DomainState::crashed)
+        core::print("pvisor: domain %u (%s) crashed: %s\n", d.id, d.name, d.crash_reason);
+    else
+        core::print("pvisor: domain %u (%s) shut down: %s\n", d.id, d.name, core::shutdown_reason_name(d.shutdown_reason));
+}
+
+// Frees the memory of domains that have ended. Runs on the scheduler
+// stack, never on a stack being freed, with the hypervisor's own root
+// loaded, never a root being freed.
+void reap_ended() {
+    for (size_t i = 0; i < g_domain_count; ++i) {
+        core::Domain* d = g_domains[i];
+        if (g_reaped[i] || !d->dead()) continue;
+        write_cr3(hv_root().raw);
+        vcpus_release(*d);
+        g_reaped[i] = true;
+    }
+}
+
+size_t live_domains() {
+    size_t n = 0;
+    for (size_t i = 0; i < g_domain_count; ++i)
+        if (!g_domains[i]->dead()) ++n;
+    return n;
+}
+
+[[noreturn]] void finish() {
+    bool all_clean = true;
+    for (size_t i = 0; i < g_domain_count; ++i) {
+        const core::Domain* d = g_domains[i];
+        if (d->state == core::DomainState::crashed || d->shutdown_reason == PV_SHUTDOWN_crash) all_clean = false;
+    }
+    core::print("pvisor: all domains have ended\n");
+    print_domain_table();
+    core::print("pvisor: shutting down: %s\n", all_clean ? "every domain powered off" : "a domain crashed");
+    machine_stop(all_clean ? core::ExitStatus::ok : core::ExitStatus::test_failed);
+}
+
+class Hooks final : public core::HypercallHooks {
+public:
+    void console_line(const core::Domain& d, const char* line) override { core::print("(d%u) %s\n", d.id, line); }
+
+    size_t console_read(char* buf, size_t len) override {
+        size_t n = 0;
+        while (n < len && serial_try_getc(&buf[n])) ++n;
+        return n;
+    }
+
+    void segment_base_changed(core::Vcpu& v) override {
+        if (this_cpu().current != &v) return;
+        wrmsr(msr::fs_base, v.fs_base);
+        load_mode(v);
+    }
+
+    void yield(core::Vcpu& v) override {
+        g_runq.push(&v);
+        leave_cpu(v);
+    }
+
+    void block(core::Vcpu& v) override {
+        v.state = core::VcpuState::blocked;
+        leave_cpu(v);
+    }
+
+    void domain_ended(core::Domain& d) override {
+        log_end(d);
+        for (uint32_t i = 0; i < d.vcpu_count; ++i) {
+            d.vcpus[i]->state = core::VcpuState::down;
+            g_runq.remove(d.vcpus[i]);
+        }
+        core::Vcpu* cur = this_cpu().current;
+        if (cur != nullptr && cur->domain == &d) {
+            leave_cpu(*cur);
+            core::panic("a vCPU of an ended domain ran again");
+        }
+    }
+
+    const char* build_string() override { return "pvisor " PVISOR_VERSION; }
+};
+
+Hooks g_hooks;
+
+}  // namespace
+
+core::HypercallHooks& hypercall_hooks() { return g_hooks; }
+
+kstd::Result<void> sched_add_domain(core::Domain* d) {
+    if (g_domain_count == max_domains) return kstd::Error::nospc;
+    g_domains[g_domain_count++] = d;
+    return kstd::ok();
+}
+
+void sched_unpause(core::Domain* d) {
+    if (d->unpause().is_error() || !d->runnable()) return;
+    for (uint32_t i = 0; i < d->vcpu_count; ++i)
+        if (d->vcpus[i]->state == core::VcpuState::runnable) g_runq.push(d->vcpus[i]);
+}
+
+core::Vcpu& current_vcpu() {
+    core::Vcpu* v = this_cpu().current;
+    if (v == nullptr) core::panic("guest entry with no current vCPU");
+    return *v;
+}
+
+[[noreturn]] void crash_current_domain(const char* why) {
+    core::Vcpu& v = current_vcpu();
+    v.domain->crash(why);
+    g_hooks.domain_ended(*v.domain);
+    core::panic("crash_current_domain returned");
+}
+
+void print_domain_table() {
+    core::print("pvisor: %-4s %-16s %-5s %-22s %10s %10s\n", "id", "name", "vcpus", "state", "hypercalls",
+                "bounces");
+    for (size_t i = 0; i < g_domain_count; ++i) {
+        const core::Domain* d = g_domains[i];
+        uint64_t hc = 0, bounces = 0;
+        for (uint32_t j = 0; j < d->vcpu_count; ++j) {
+            hc += d->vcpus[j]->hypercalls;
+            bounces += d->vcpus[j]->bounces;
+        }
+        char state[24];
+        if (d->state == core::DomainState::shut_down)
+            kstd::format(state, sizeof state, "shut down (%s)", core::shutdown_reason_name(d->shutdown_reason));
+        else
+            kstd::format(state, sizeof state, "%s", core::domain_state_name(d->state));
+        core::print("pvisor: %-4u %-16s %-5u %-22s %10lu %10lu\n", d->id, d->name, d->vcpu_count, state, hc, bounces);
+    }
+}
+
+[[noreturn]] void sched_run() {
+    for (;;) {
+        reap_ended();
+        if (live_domains() == 0) finish();
+        core::Vcpu* v = g_runq.pop();
+        if (v == nullptr) {
+            // Until timers and event channels exist nothing can wake a
+            // blocked vCPU: say so instead of hanging.
+            core::print("pvisor: every live domain is blocked and nothing can wake it\n");
+            print_domain_table();
+            machine_stop(core::ExitStatus::test_failed);
+        }
+        if (v->state != core::VcpuState::runnable || !v->domain->runnable()) continue;
+        run(*v);
+    }
+}
+
+}  // namespace arch
+
+extern "C" void syscall_dispatch(core::GuestRegs* regs) {
+    using namespace arch;
+    core::Vcpu& v = current_vcpu();
+    if (v.mode == core::VcpuMode::user) {
+        core::BounceFailure why{};
+        if (core::deliver_syscall(v, *regs, guest_access(), &why).is_error()) crash_current_domain(why.reason);
+        return;
+    }
+    core::HypercallContext ctx{v, *v.domain, *regs, guest_access(), hypercall_hooks()};
+    core::hypercall_dispatch(ctx);
+    if (ctx.crash_reason != nullptr) crash_current_domain(ctx.crash_reason);
+}

@@ -1,0 +1,91 @@
+/*
+ * SYSCALL from ring 3: a hypercall from virtual kernel mode, or the
+ * guest's own system call from virtual user mode. SYSCALL leaves rsp
+ * alone, so the entry swaps GS to the per-CPU block, parks the guest rsp
+ * there, moves to the vCPU's hypervisor stack and builds the same GuestRegs
+ * frame as an exception (core/guest_regs.h), with the return rip from rcx
+ * and rflags from r11. It leaves through trap_return like every entry.
+ * FMASK has cleared IF, so nothing can interrupt the stack switch.
+ */
+#include "percpu.h"
+#include "selectors.h"
+
+        .text
+        .global syscall_entry
+syscall_entry:
+        swapgs
+        movq    %rsp, %gs:PERCPU_SCRATCH
+        movq    %gs:PERCPU_STACK_TOP, %rsp
+        pushq   $SEL_GUEST_DATA                 /* ss */
+        pushq   %gs:PERCPU_SCRATCH              /* rsp */
+        pushq   %r11                            /* rflags */
+        pushq   $SEL_GUEST_CODE                 /* cs */
+        pushq   %rcx                            /* rip */
+        pushq   $0                              /* error code */
+        pushq   $0x100                          /* vector: core::entry_syscall */
+        pushq   %rax
+        pushq   %rbx
+        pushq   %rcx
+        pushq   %rdx
+        pushq   %rsi
+        pushq   %rdi
+        pushq   %rbp
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        pushq   %r11
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        mov     %rsp, %rdi
+        call    syscall_dispatch
+        jmp     trap_return
+
+/* SYSCALL from compatibility mode. The GDT has no 32-bit user code
+ * segment, so a guest cannot get here; if it ever does, stop loudly. */
+        .global syscall_entry_compat
+syscall_entry_compat:
+        ud2
+
+/* switch_stacks(save, new_rsp): saves the callee-saved registers and rsp
+ * into *save and continues on new_rsp, where a previous switch_stacks (or
+ * vcpu_stack_init's frame) left the same layout. */
+        .global switch_stacks
+switch_stacks:
+        pushq   %rbp
+        pushq   %rbx
+        pushq   %r12
+        pushq   %r13
+        pushq   %r14
+        pushq   %r15
+        movq    %rsp, (%rdi)
+        movq    %rsi, %rsp
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %rbx
+        popq    %rbp
+        ret
+
+/* Where a new vCPU's first switch_stacks returns: into the guest. */
+        .global vcpu_first_entry
+vcpu_first_entry:
+        jmp     trap_return
+
+/* guest_copy(dst, src, n): copies n bytes where either side may be guest
+ * memory. Returns 0, or the number of bytes not copied when a fault hit:
+ * the trap handler sends a fault at guest_copy_insn to guest_copy_fixup. */
+        .global guest_copy
+        .global guest_copy_insn
+        .global guest_copy_fixup
+guest_copy:
+        movq    %rdx, %rcx
+guest_copy_insn:
+        rep movsb
+        xorl    %eax, %eax
+        ret
+guest_copy_fixup:
+        movq    %rcx, %rax
+        ret

@@ -1,0 +1,41 @@
+#include "vcpu_context.h"
+
+#include "core/builder.h"
+#include "memory.h"
+#include "domains.h"
+#include "paging.h"
+
+extern "C" char vcpu_first_entry[];
+
+namespace arch {
+namespace {
+
+constexpr size_t vcpu_stack_pages = 4;
+
+}  // namespace
+
+kstd::Result<void> vcpu_stack_init(core::Vcpu& v, const core::GuestRegs& initial) {
+    StackRange s = TRY(stack_alloc(vcpu_stack_pages));
+    v.stack_bottom = s.bottom;
+    v.stack_top = s.top;
+    *v.regs() = initial;
+    // Below the registers, the frame switch_stacks pops: six callee-saved
+    // registers and a return address into trap_return.
+    auto* sp = reinterpret_cast<uint64_t*>(v.regs());
+    *--sp = reinterpret_cast<uint64_t>(vcpu_first_entry);
+    for (int i = 0; i < 6; ++i) *--sp = 0;
+    v.saved_rsp = reinterpret_cast<uint64_t>(sp);
+    v.state = core::VcpuState::runnable;
+    return kstd::ok();
+}
+
+void vcpus_release(core::Domain& d) {
+    for (uint32_t i = 0; i < d.vcpu_count; ++i) {
+        core::Vcpu* v = d.vcpus[i];
+        if (v->stack_top != 0) stack_free({v->stack_bottom, v->stack_top});
+        v->stack_top = v->stack_bottom = 0;
+    }
+    domain_memory_release(d);
+}
+
+}  // namespace arch

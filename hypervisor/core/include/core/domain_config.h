@@ -1,0 +1,24 @@
+// What the hypervisor reads from a boot module's string to build a domain
+// from it: "<path> [name=NAME] [mem=SIZE] [user=SIZE] [anything else]".
+// The whole string after the path is also the guest's command line.
+#pragma once
+
+#include <stdint.h>
+
+#include "core/diagnostics.h"
+#include "kstd/string.h"
+
+namespace core {
+
+struct DomainBootConfig {
+    char name[32];
+    uint64_t mem_bytes = 16ull << 20;
+    uint64_t user_bytes = 1ull << 20;
+    kstd::string_view cmdline;  // the module string without its path
+};
+
+// Parses sizes as a number with an optional K, M or G suffix. Bad values
+// are reported in diags and leave the default.
+void parse_module_string(kstd::string_view s, uint32_t index, DomainBootConfig* out, Diagnostics* diags);
+
+}  // namespace core

@@ -1,0 +1,74 @@
+// Hypercall dispatch. Each hypercall decodes its raw arguments into a
+// typed view and validates all of it (ranges, alignment, canonical
+// addresses, rights, state) before it changes anything, so a rejected call
+// leaves no trace (STYLE.md, "decode, then invoke").
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/domain.h"
+#include "core/guest_access.h"
+#include "core/guest_regs.h"
+#include "core/vcpu.h"
+#include "kstd/result.h"
+
+namespace core {
+
+// Services the hypercalls need from the rest of the hypervisor. The
+// hypervisor implements them on the real machine; unit tests with fakes.
+class HypercallHooks {
+public:
+    // Writes one finished console line from a domain.
+    virtual void console_line(const Domain& d, const char* line) = 0;
+    // Reads pending console input; returns bytes read.
+    virtual size_t console_read(char* buf, size_t len) = 0;
+    // Makes a segment-base change take effect if it concerns the live mode.
+    virtual void segment_base_changed(Vcpu& v) = 0;
+    // Gives up the CPU; returns when the vCPU runs again.
+    virtual void yield(Vcpu& v) = 0;
+    // Sleeps until an event is pending for v; returns when it runs again.
+    virtual void block(Vcpu& v) = 0;
+    // The domain has just shut down or crashed: stop running it. Does not
+    // return when d is the caller's own domain.
+    virtual void domain_ended(Domain& d) = 0;
+    // A build identification string for the version hypercall.
+    virtual const char* build_string() = 0;
+
+protected:
+    ~HypercallHooks() = default;
+};
+
+struct HypercallContext {
+    Vcpu& vcpu;
+    Domain& domain;
+    GuestRegs& regs;
+    GuestAccess& mem;
+    HypercallHooks& hooks;
+    // Set by a hypercall that rewrote the guest's registers itself (iret):
+    // the dispatcher then leaves rax alone.
+    bool regs_replaced = false;
+    // Set when the call must crash the calling domain (an iret it cannot
+    // honour); the message says why.
+    const char* crash_reason = nullptr;
+};
+
+using HypercallResult = int64_t;  // >= 0 success, -PV_E* error
+
+// Dispatches the hypercall in regs.rax with arguments rdi, rsi, rdx, r10,
+// r8, and stores the result in regs.rax.
+void hypercall_dispatch(HypercallContext& ctx);
+
+// The handlers, one per entry of hypercalls.toml.
+HypercallResult hc_console_io(HypercallContext& ctx, uint64_t cmd, uint64_t count, uint64_t buffer);
+HypercallResult hc_set_trap_table(HypercallContext& ctx, uint64_t table, uint64_t count);
+HypercallResult hc_stack_switch(HypercallContext& ctx, uint64_t kernel_rsp);
+HypercallResult hc_iret(HypercallContext& ctx);
+HypercallResult hc_set_segment_base(HypercallContext& ctx, uint64_t which, uint64_t base);
+HypercallResult hc_callback_op(HypercallContext& ctx, uint64_t cmd, uint64_t callback);
+HypercallResult hc_version(HypercallContext& ctx, uint64_t cmd, uint64_t arg);
+HypercallResult hc_sched_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg);
+
+inline HypercallResult hc_error(kstd::Error e) { return kstd::to_hypercall_ret(e); }
+
+}  // namespace core
