@@ -10,6 +10,7 @@
 #include "memory.h"
 #include "paging.h"
 #include "sched.h"
+#include "tsc.h"
 #include "vcpu_context.h"
 
 namespace arch {
@@ -73,6 +74,7 @@ bool build_one(const core::BootModule& m, uint32_t index) {
         core::unbuild_domain(g_build_memory, *d);
         return false;
     }
+    publish_vcpu_time(v->info->time);
     core::print("pvisor: domain %u (%s): %lu MiB, entry %#lx%s\n", d->id, d->name, cfg.mem_bytes >> 20, regs.rip,
                 d->privileged ? ", privileged" : "");
     sched_unpause(d);

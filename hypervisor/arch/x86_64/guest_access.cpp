@@ -7,13 +7,7 @@ extern "C" uint64_t guest_copy(void* dst, const void* src, size_t n);
 extern "C" char guest_copy_insn[], guest_copy_fixup[];
 
 namespace arch {
-namespace {
-
-LiveGuestAccess g_access;
-
-}  // namespace
-
-LiveGuestAccess& guest_access() { return g_access; }
+LiveGuestAccess g_guest_access;
 
 kstd::Result<void> LiveGuestAccess::copy_from(void* dst, core::Gva src, size_t len) {
     if (!core::guest_range_ok(src.raw, len)) return kstd::Error::fault;

@@ -15,7 +15,8 @@ public:
     void set_mode(core::Vcpu& vcpu, core::VcpuMode mode) override;
 };
 
-LiveGuestAccess& guest_access();
+extern LiveGuestAccess g_guest_access;
+inline LiveGuestAccess& guest_access() { return g_guest_access; }
 
 // Called by the trap handler for a fault in hypervisor mode: if it hit
 // inside guest_copy, resume at its fixup and return true.

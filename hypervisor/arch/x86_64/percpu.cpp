@@ -15,14 +15,6 @@ PerCpu g_boot_cpu;
 
 }  // namespace
 
-PerCpu& this_cpu() {
-    PerCpu* p;
-    // SAFETY: GS base points at this CPU's PerCpu whenever hypervisor code
-    // runs (percpu_init, and the swapgs on every entry from ring 3).
-    asm volatile("movq %%gs:0, %0" : "=r"(p));
-    return *p;
-}
-
 void percpu_init() {
     g_boot_cpu.self = &g_boot_cpu;
     g_boot_cpu.cpu_id = 0;

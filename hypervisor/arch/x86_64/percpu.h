@@ -25,7 +25,13 @@ struct PerCpu {
 static_assert(__builtin_offsetof(PerCpu, stack_top) == PERCPU_STACK_TOP);
 static_assert(__builtin_offsetof(PerCpu, scratch) == PERCPU_SCRATCH);
 
-PerCpu& this_cpu();
+inline PerCpu& this_cpu() {
+    PerCpu* p;
+    // SAFETY: GS base points at this CPU's PerCpu whenever hypervisor code
+    // runs (percpu_init, and the swapgs on every entry from ring 3).
+    asm volatile("movq %%gs:0, %0" : "=r"(p));
+    return *p;
+}
 // Sets up GS for this CPU and the SYSCALL MSRs.
 void percpu_init();
 

@@ -88,6 +88,8 @@ size_t live_domains() {
     machine_stop(all_clean ? core::ExitStatus::ok : core::ExitStatus::test_failed);
 }
 
+}  // namespace
+
 class Hooks final : public core::HypercallHooks {
 public:
     void console_line(const core::Domain& d, const char* line) override { core::print("(d%u) %s\n", d.id, line); }
@@ -127,12 +129,12 @@ public:
         }
     }
 
+    [[noreturn]] void crash_current(const char* why) override { crash_current_domain(why); }
+
     const char* build_string() override { return "pvisor " PVISOR_VERSION; }
 };
 
 Hooks g_hooks;
-
-}  // namespace
 
 core::HypercallHooks& hypercall_hooks() { return g_hooks; }
 
@@ -199,15 +201,19 @@ void print_domain_table() {
 
 }  // namespace arch
 
+namespace {
+
+// A guest's own system call (syscall in virtual user mode), for its kernel.
+[[gnu::noinline]] void bounce_user_syscall(core::Vcpu& v, core::GuestRegs& regs) {
+    core::BounceFailure why{};
+    if (core::deliver_syscall(v, regs, arch::guest_access(), &why).is_error()) arch::crash_current_domain(why.reason);
+}
+
+}  // namespace
+
 extern "C" void syscall_dispatch(core::GuestRegs* regs) {
     using namespace arch;
-    core::Vcpu& v = current_vcpu();
-    if (v.mode == core::VcpuMode::user) {
-        core::BounceFailure why{};
-        if (core::deliver_syscall(v, *regs, guest_access(), &why).is_error()) crash_current_domain(why.reason);
-        return;
-    }
-    core::HypercallContext ctx{v, *v.domain, *regs, guest_access(), hypercall_hooks()};
-    core::hypercall_dispatch(ctx);
-    if (ctx.crash_reason != nullptr) crash_current_domain(ctx.crash_reason);
+    core::Vcpu& v = *this_cpu().current;
+    if (v.mode == core::VcpuMode::user) return bounce_user_syscall(v, *regs);
+    core::hypercall_entry(v, *regs, guest_access(), g_hooks);
 }

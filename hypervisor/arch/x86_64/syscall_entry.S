@@ -40,7 +40,25 @@ syscall_entry:
         pushq   %r15
         mov     %rsp, %rdi
         call    syscall_dispatch
-        jmp     trap_return
+        /* Back to ring 3 (this path never returns elsewhere). */
+        popq    %r15
+        popq    %r14
+        popq    %r13
+        popq    %r12
+        popq    %r11
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rbp
+        popq    %rdi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rbx
+        popq    %rax
+        add     $16, %rsp
+        swapgs
+        iretq
 
 /* SYSCALL from compatibility mode. The GDT has no 32-bit user code
  * segment, so a guest cannot get here; if it ever does, stop loudly. */

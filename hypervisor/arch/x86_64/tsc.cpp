@@ -1,5 +1,6 @@
 #include "tsc.h"
 
+#include "core/time_scale.h"
 #include "cpu.h"
 #include "io.h"
 
@@ -7,6 +8,8 @@ namespace arch {
 namespace {
 
 uint64_t g_tsc_hz = 0;
+uint64_t g_tsc_boot = 0;
+core::TimeScale g_scale{};
 
 // The 8254 PIT counts at 1.193182 MHz. Channel 2's gate and output are
 // wired to port 0x61 bits 0 and 5, so it can be polled without interrupts.
@@ -30,9 +33,19 @@ uint64_t tsc_calibrate() {
     uint64_t end = rdtsc();
     outb(port_b, b);
     g_tsc_hz = (end - start) * interval_hz;
+    g_tsc_boot = start;
+    g_scale = core::tsc_scale(g_tsc_hz);
     return g_tsc_hz;
 }
 
 uint64_t tsc_hz() { return g_tsc_hz; }
+uint64_t tsc_boot() { return g_tsc_boot; }
+uint64_t system_time_ns() { return core::scale_ticks(rdtsc() - g_tsc_boot, g_scale); }
+
+void publish_vcpu_time(pv_vcpu_time_info& t) {
+    // System time zero is the calibration start; the guest extrapolates
+    // from here with the TSC, which is invariant on the CPUs we run on.
+    core::publish_time(t, g_tsc_boot, 0, g_scale);
+}
 
 }  // namespace arch

@@ -6,7 +6,6 @@ namespace core {
 namespace {
 
 LogSink g_sink = nullptr;
-LogLevel g_level = LogLevel::info;
 
 void emit(const char* prefix, const char* fmt, va_list ap) {
     if (g_sink == nullptr) return;
@@ -21,10 +20,11 @@ void emit(const char* prefix, const char* fmt, va_list ap) {
 
 }  // namespace
 
+LogLevel g_log_level = LogLevel::info;
+
 void log_set_sink(LogSink sink) { g_sink = sink; }
-void log_set_level(LogLevel level) { g_level = level; }
-LogLevel log_level() { return g_level; }
-bool log_enabled(LogLevel level) { return static_cast<int>(level) <= static_cast<int>(g_level); }
+void log_set_level(LogLevel level) { g_log_level = level; }
+LogLevel log_level() { return g_log_level; }
 
 const char* log_level_name(LogLevel level) {
     switch (level) {

@@ -32,6 +32,8 @@ public:
     // The domain has just shut down or crashed: stop running it. Does not
     // return when d is the caller's own domain.
     virtual void domain_ended(Domain& d) = 0;
+    // Crashes the calling vCPU's domain; does not return.
+    [[noreturn]] virtual void crash_current(const char* why) = 0;
     // A build identification string for the version hypercall.
     virtual const char* build_string() = 0;
 
@@ -58,6 +60,10 @@ using HypercallResult = int64_t;  // >= 0 success, -PV_E* error
 // Dispatches the hypercall in regs.rax with arguments rdi, rsi, rdx, r10,
 // r8, and stores the result in regs.rax.
 void hypercall_dispatch(HypercallContext& ctx);
+
+// The hypervisor's entry: dispatches for v, and crashes v's domain through
+// hooks.crash_current if the call demands it.
+void hypercall_entry(Vcpu& v, GuestRegs& regs, GuestAccess& mem, HypercallHooks& hooks);
 
 // The handlers, one per entry of hypercalls.toml.
 HypercallResult hc_console_io(HypercallContext& ctx, uint64_t cmd, uint64_t count, uint64_t buffer);

@@ -13,7 +13,8 @@ using LogSink = void (*)(const char* text);
 void log_set_sink(LogSink sink);
 void log_set_level(LogLevel level);
 LogLevel log_level();
-bool log_enabled(LogLevel level);
+extern LogLevel g_log_level;
+inline bool log_enabled(LogLevel level) { return static_cast<int>(level) <= static_cast<int>(g_log_level); }
 const char* log_level_name(LogLevel level);
 
 // Writes "(pvisor) <message>\n"-free text as given; callers end lines.

@@ -1,0 +1,26 @@
+// Converting TSC ticks to nanoseconds the way guests do it from the shared
+// page (pvisor/shared_info.h): ns = ((ticks << shift) * mul) >> 32, with a
+// negative shift meaning a right shift. 32-bit mul and a shift keep the
+// guest's arithmetic to one 64x32 multiply.
+#pragma once
+
+#include <stdint.h>
+
+#include <pvisor/shared_info.h>
+
+namespace core {
+
+struct TimeScale {
+    uint32_t mul;
+    int8_t shift;
+};
+
+// The scale for a TSC running at hz (hz > 0).
+TimeScale tsc_scale(uint64_t hz);
+uint64_t scale_ticks(uint64_t ticks, TimeScale s);
+
+// Publishes a time base under the version protocol: version odd while the
+// fields change, even after.
+void publish_time(pv_vcpu_time_info& t, uint64_t tsc_timestamp, uint64_t system_time, TimeScale s);
+
+}  // namespace core
