@@ -4,7 +4,7 @@
 #include "cpu.h"
 
 extern "C" uint64_t guest_copy(void* dst, const void* src, size_t n);
-extern "C" char guest_copy_insn[], guest_copy_fixup[];
+extern "C" char guest_copy_insn_q[], guest_copy_insn_b[], guest_copy_fixup_q[], guest_copy_fixup_b[];
 
 namespace arch {
 LiveGuestAccess g_guest_access;
@@ -41,9 +41,15 @@ void LiveGuestAccess::set_mode(core::Vcpu& v, core::VcpuMode mode) {
 }
 
 bool fixup_guest_copy_fault(core::GuestRegs& frame) {
-    if (frame.rip != reinterpret_cast<uint64_t>(guest_copy_insn)) return false;
-    frame.rip = reinterpret_cast<uint64_t>(guest_copy_fixup);
-    return true;
+    if (frame.rip == reinterpret_cast<uint64_t>(guest_copy_insn_q)) {
+        frame.rip = reinterpret_cast<uint64_t>(guest_copy_fixup_q);
+        return true;
+    }
+    if (frame.rip == reinterpret_cast<uint64_t>(guest_copy_insn_b)) {
+        frame.rip = reinterpret_cast<uint64_t>(guest_copy_fixup_b);
+        return true;
+    }
+    return false;
 }
 
 }  // namespace arch

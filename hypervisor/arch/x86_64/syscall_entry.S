@@ -93,17 +93,30 @@ vcpu_first_entry:
         jmp     trap_return
 
 /* guest_copy(dst, src, n): copies n bytes where either side may be guest
- * memory. Returns 0, or the number of bytes not copied when a fault hit:
- * the trap handler sends a fault at guest_copy_insn to guest_copy_fixup. */
+ * memory, eight at a time and then the tail. Returns 0, or the number of
+ * bytes not copied when a fault hit: the trap handler sends a fault at
+ * either copy instruction to its fixup (fixup_guest_copy_fault). */
         .global guest_copy
-        .global guest_copy_insn
-        .global guest_copy_fixup
+        .global guest_copy_insn_q
+        .global guest_copy_insn_b
+        .global guest_copy_fixup_q
+        .global guest_copy_fixup_b
 guest_copy:
         movq    %rdx, %rcx
-guest_copy_insn:
+        shrq    $3, %rcx
+guest_copy_insn_q:
+        rep movsq
+        movl    %edx, %ecx
+        andl    $7, %ecx
+guest_copy_insn_b:
         rep movsb
         xorl    %eax, %eax
         ret
-guest_copy_fixup:
+guest_copy_fixup_q:
+        leaq    (,%rcx,8), %rax                 /* quadwords left */
+        andl    $7, %edx
+        addq    %rdx, %rax                      /* and the tail */
+        ret
+guest_copy_fixup_b:
         movq    %rcx, %rax
         ret

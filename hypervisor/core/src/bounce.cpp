@@ -127,13 +127,5 @@ kstd::Result<void> do_iret(Vcpu& v, GuestRegs& regs, GuestAccess& mem) {
     return kstd::ok();
 }
 
-bool guest_range_ok(uint64_t va, uint64_t len) {
-    uint64_t last;
-    if (kstd::add_overflows(va, len == 0 ? 0 : len - 1, &last)) return false;
-    if (!is_canonical(va) || !is_canonical(last)) return false;
-    // Both ends canonical and no wrap: the range cannot straddle the
-    // non-canonical hole. It must also miss the hypervisor's slots.
-    return last < PV_HYPERVISOR_VIRT_START || va >= PV_HYPERVISOR_VIRT_END;
-}
 
 }  // namespace core

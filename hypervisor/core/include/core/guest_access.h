@@ -1,9 +1,10 @@
 // How core code reaches guest memory and changes a vCPU's address space.
 // The hypervisor implements it with fault-checked copies on the vCPU's
-// live page tables (arch/x86_64/guest_copy.cpp); unit tests with a buffer.
+// live page tables (arch/x86_64/guest_access.cpp); unit tests with a buffer.
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/addr.h"
 #include "kstd/result.h"
@@ -29,6 +30,13 @@ protected:
 
 // True if [va, va+len) is canonical, does not wrap, and stays clear of the
 // hypervisor's PML4 slots: the checks every guest pointer passes first.
-bool guest_range_ok(uint64_t va, uint64_t len);
+inline bool guest_range_ok(uint64_t va, uint64_t len) {
+    uint64_t last;
+    if (__builtin_add_overflow(va, len == 0 ? 0 : len - 1, &last)) return false;
+    // Both ends canonical and no wrap, so the range cannot straddle the
+    // non-canonical hole; it must also miss the hypervisor's slots
+    // (pvisor/abi.h: PV_HYPERVISOR_VIRT_START..END).
+    return (last < 0x0000800000000000ull || va >= 0xffff880000000000ull);
+}
 
 }  // namespace core

@@ -1,0 +1,12 @@
+// The kernel command line: space-separated words, `key` or `key=value`.
+#pragma once
+
+#include <stdint.h>
+
+namespace pvk {
+
+bool cmdline_has(const char* key);
+// The value of key=N (decimal), or fallback if absent or malformed.
+uint64_t cmdline_u64(const char* key, uint64_t fallback);
+
+}  // namespace pvk

@@ -1,0 +1,47 @@
+// The platform interface: everything common code needs from the layer
+// below it. Two implementations: platform/pv (ring 3 on pvisor, through
+// hypercalls) and platform/native (ring 0 on the bare machine). Common
+// code calls nothing else that differs between them.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pvk/boot_info.h"
+#include "pvk/cpu.h"
+#include "pvk/user_context.h"
+
+namespace pvk {
+
+enum class ShutdownReason : uint8_t { poweroff, reboot, crash };
+
+namespace platform {
+
+// The console: pv writes through console_io, native to the 16550 UART.
+void console_write(const char* s, size_t n);
+// Reads what is available, up to n bytes; 0 if nothing (or not allowed).
+size_t console_read(char* buf, size_t n);
+
+[[noreturn]] void shutdown(ShutdownReason reason);
+
+// Gives up the CPU to whatever else runs on it (nothing, natively).
+void yield();
+
+// Nanoseconds since boot (pv: the hypervisor's system time).
+uint64_t uptime_ns();
+
+// Enters user mode with ctx's registers; returns when user mode makes a
+// system call (ctx.rip is the return address) or takes an exception
+// (ctx.rip is the faulting instruction, or the next one for traps). ctx
+// holds the user registers at that point either way.
+ExitReason run_user(UserContext& ctx);
+
+// The FS base for user mode (TLS). pv: set_segment_base, native: the MSR.
+void set_user_fs_base(uint64_t base);
+
+}  // namespace platform
+}  // namespace pvk
+
+// Implemented by common code and called once by the platform's boot code
+// with interrupts (pv: events) off, on the kernel stack.
+extern "C" [[noreturn]] void pvk_kernel_start(const pvk::BootInfo& info);
