@@ -27,6 +27,11 @@ kstd::string_view find(const char* key) {
 
 bool cmdline_has(const char* key) { return find(key).data() != nullptr; }
 
+bool cmdline_is(const char* key, const char* value) {
+    kstd::string_view v = find(key);
+    return v.data() != nullptr && v == kstd::string_view(value);
+}
+
 uint64_t cmdline_u64(const char* key, uint64_t fallback) {
     kstd::string_view v = find(key);
     if (v.data() == nullptr || v.empty()) return fallback;

@@ -47,13 +47,20 @@ bool run(const char* name, uint64_t arg, int64_t expected) {
 
 void kernel_main() {
     print_banner();
-    bool ok = run("hello", 0, 0);
-    ok = run("primes", primes_limit, primes_expected) && ok;
-
+    // `bench` runs the demo and every benchmark; `bench=syscall`,
+    // `bench=exception` or `bench=null_call` runs that benchmark alone, so
+    // the bench runner can count each one's hypercalls and bounces.
+    bool all = !pvk::cmdline_has("bench") || pvk::cmdline_is("bench", "");
+    bool ok = true;
+    if (all) {
+        ok = run("hello", 0, 0);
+        ok = run("primes", primes_limit, primes_expected) && ok;
+    }
     if (pvk::cmdline_has("bench")) {
         uint64_t iterations = pvk::cmdline_u64("bench_iterations", 10000);
-        ok = run("bench", iterations, 0) && ok;
-        pvk::bench_kernel_exception(iterations);
+        if (all || pvk::cmdline_is("bench", "syscall")) ok = run("bench", iterations, 0) && ok;
+        if (all || pvk::cmdline_is("bench", "exception")) pvk::bench_kernel_exception(iterations);
+        if (all || pvk::cmdline_is("bench", "null_call")) pvk::platform::bench_null_call(iterations);
     }
 
     pvk::kprintf("pvk: uptime %lu us\n", pvk::platform::uptime_ns() / 1000);

@@ -205,7 +205,7 @@ namespace {
 
 // A guest's own system call (syscall in virtual user mode), for its kernel.
 [[gnu::noinline]] void bounce_user_syscall(core::Vcpu& v, core::GuestRegs& regs) {
-    core::BounceFailure why{};
+    core::BounceFailure why;  // written only on failure
     if (core::deliver_syscall(v, regs, arch::guest_access(), &why).is_error()) arch::crash_current_domain(why.reason);
 }
 

@@ -100,7 +100,7 @@ void guest_trap(TrapFrame& f) {
         vector = 13;
     }
     uint64_t cr2 = vector == 14 ? read_cr2() : 0;
-    core::BounceFailure why{};
+    core::BounceFailure why;  // written only on failure
     if (core::deliver_exception(v, f, guest_access(), vector, f.error_code, cr2, &why).is_error())
         crash_current_domain(why.reason);
 }

@@ -49,7 +49,8 @@ kstd::Result<void> deliver(Vcpu& v, GuestRegs& regs, GuestAccess& mem, uint64_t 
     frame.rsp = regs.rsp;
     frame.ss = PV_GUEST_SS;
 
-    if (!guest_range_ok(sp, sizeof frame) || mem.copy_to(Gva(sp), &frame, sizeof frame).is_error()) {
+    // copy_to refuses ranges that guest_range_ok refuses, and faults.
+    if (mem.copy_to(Gva(sp), &frame, sizeof frame).is_error()) {
         kstd::format(why->reason, sizeof why->reason, "cannot write the frame for vector %u at %#lx", vector, sp);
         return Error::fault;
     }
@@ -107,7 +108,6 @@ kstd::Result<void> deliver_failsafe(Vcpu& v, GuestRegs& regs, GuestAccess& mem, 
 
 kstd::Result<void> do_iret(Vcpu& v, GuestRegs& regs, GuestAccess& mem) {
     pv_frame frame;
-    if (!guest_range_ok(regs.rsp, sizeof frame)) return Error::fault;
     TRY(mem.copy_from(&frame, Gva(regs.rsp), sizeof frame));
     if ((frame.flags & ~frame_flags_known) != 0) return Error::inval;
     if (!guest_range_ok(frame.rip, 1) || !guest_range_ok(frame.rsp, 0)) return Error::inval;

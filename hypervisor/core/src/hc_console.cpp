@@ -34,8 +34,10 @@ void append(HypercallContext& ctx, const char* text, size_t len) {
         if (c == '\r') continue;
         auto uc = static_cast<unsigned char>(c);
         if ((uc < 0x20 && c != '\t') || uc == 0x7f) c = '?';
-        d.console_line[d.console_len++] = c;
+        // A full buffer is flushed only when more text follows, so that a
+        // line of exactly the buffer's width is not followed by an empty one.
         if (d.console_len == Domain::console_line_size - 1) flush_line(ctx);
+        d.console_line[d.console_len++] = c;
     }
 }
 

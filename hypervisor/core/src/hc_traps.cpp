@@ -97,7 +97,7 @@ HypercallResult hc_iret(HypercallContext& ctx) {
     if (r.is_ok()) return 0;
     // A readable frame with values we refuse goes to the failsafe callback,
     // which may repair or kill what the guest was returning to.
-    BounceFailure why{};
+    BounceFailure why;  // written only on failure
     if (r.error() == Error::inval && deliver_failsafe(ctx.vcpu, ctx.regs, ctx.mem, frame_at, &why).is_ok()) return 0;
     ctx.crash_reason = r.error() == Error::fault ? "iret: the frame at rsp is not readable"
                                                  : "iret: invalid frame and no usable failsafe callback";

@@ -39,6 +39,11 @@ ExitReason run_user(UserContext& ctx);
 // The FS base for user mode (TLS). pv: set_segment_base, native: the MSR.
 void set_user_fs_base(uint64_t base);
 
+// The platform's cheapest call into the layer below, timed over
+// `iterations` and reported as a pvk-bench line: pv makes the null
+// hypercall (version); native has no layer below and reports nothing.
+void bench_null_call(uint64_t iterations);
+
 }  // namespace platform
 }  // namespace pvk
 

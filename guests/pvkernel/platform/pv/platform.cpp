@@ -5,10 +5,13 @@
 #include <pvisor/hypercall_stubs.h>
 #include <pvisor/sched.h>
 #include <pvisor/segment.h>
+#include <pvisor/version.h>
 
 #include <kstd/utility.h>
 
 #include "pv.h"
+#include "pvk/bench.h"
+#include "pvk/cpu.h"
 #include "pvk/fault.h"
 
 namespace pvk::platform {
@@ -66,6 +69,13 @@ ExitReason run_user(UserContext& ctx) {
 }
 
 void set_user_fs_base(uint64_t base) { pv_set_segment_base(PV_SEGBASE_fs, base); }
+
+void bench_null_call(uint64_t iterations) {
+    pv_version(PV_VERSIONOP_version, nullptr);  // warm up
+    uint64_t start = pvk_cycles();
+    for (uint64_t i = 0; i < iterations; ++i) pv_version(PV_VERSIONOP_version, nullptr);
+    bench_report("null_hypercall", pvk_cycles() - start, iterations, "cycles");
+}
 
 uint64_t last_fault_address() { return pv::shared_info().vcpu[0].fault_address; }
 

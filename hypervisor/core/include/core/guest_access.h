@@ -16,9 +16,10 @@ enum class VcpuMode : uint8_t;
 
 class GuestAccess {
 public:
-    // Error::fault if any byte is unmapped, not writable (for copy_to),
-    // non-canonical, or in the hypervisor's range. A failed copy may have
-    // copied a prefix.
+    // Error::fault if any byte is unmapped, not writable (for copy_to), or
+    // outside what guest_range_ok accepts (every implementation checks
+    // that first, so callers need not). A failed copy may have copied a
+    // prefix.
     [[nodiscard]] virtual kstd::Result<void> copy_from(void* dst, Gva src, size_t len) = 0;
     [[nodiscard]] virtual kstd::Result<void> copy_to(Gva dst, const void* src, size_t len) = 0;
     // Switches the current vCPU's virtual mode: page-table root and GS base.
