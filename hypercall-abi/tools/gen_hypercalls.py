@@ -55,7 +55,7 @@ def stubs(calls):
            "#include \"pvisor/callback.h\"\n#include \"pvisor/hypercall.h\"\n#include \"pvisor/trap.h\"\n\n"]
     for c in calls:
         if c["name"] == "iret":
-            continue  # never returns to its caller; see pv_iret() in hypercall.h
+            continue  # entered by jmp with rsp at the frame; see pvisor/trap.h
         params = ", ".join(f"{t} {n}" if not t.endswith("*") else f"{t}{n}" for n, t in c["args"]) or "void"
         conv = []
         for n, t in c["args"]:
@@ -76,7 +76,7 @@ def stubs(calls):
 
 def table(calls):
     out = [HEADER_NOTE,
-           "// Included by hypervisor/core/src/hypercall_table.cpp: one\n",
+           "// Included by hypervisor/core/src/hypercall.cpp: one\n",
            "// PV_HYPERCALL_ENTRY(number, name, nargs, privileged) per hypercall.\n"]
     for c in calls:
         out.append(f"PV_HYPERCALL_ENTRY({c['number']}, {c['name']}, {len(c['args'])}, "

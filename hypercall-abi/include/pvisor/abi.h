@@ -5,12 +5,15 @@
  * tracks whether a vCPU is in virtual kernel or virtual user mode and gives
  * each mode its own page-table root. Both modes use the selectors below.
  *
- * Freestanding: C11 and C++20, no includes beyond <stdint.h>.
+ * Freestanding: C11 and C++20, no includes beyond <stdint.h>; assembly may
+ * include it too (the C parts are guarded by __ASSEMBLER__).
  */
 #ifndef PVISOR_ABI_H
 #define PVISOR_ABI_H
 
+#ifndef __ASSEMBLER__
 #include <stdint.h>
+#endif
 
 #ifdef __cplusplus
 #define PV_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
@@ -21,8 +24,8 @@
 #endif
 
 /* Selectors a guest finds in CS and SS, in both virtual modes. */
-#define PV_GUEST_CS 0x2bu
-#define PV_GUEST_SS 0x23u
+#define PV_GUEST_CS 0x2b
+#define PV_GUEST_SS 0x23
 
 /* The hypervisor owns PML4 slots 256-271 in every address space. */
 #define PV_HYPERVISOR_VIRT_START 0xffff800000000000ull
@@ -31,10 +34,12 @@
 #define PV_PAGE_SIZE 4096u
 
 /* The hypercall page: entry n is at offset n * PV_HYPERCALL_ENTRY_SIZE. */
-#define PV_HYPERCALL_ENTRY_SIZE 32u
+#define PV_HYPERCALL_ENTRY_SIZE 32
 
 /* Domain identifiers. dom0 is the privileged control domain. */
+#define PV_DOMID_SELF 0x7ff0
+#ifndef __ASSEMBLER__
 typedef uint32_t pv_domid_t;
-#define PV_DOMID_SELF 0x7ff0u
+#endif
 
 #endif /* PVISOR_ABI_H */

@@ -1,8 +1,10 @@
 /*
  * pvisor hypercall ABI: the hypervisor console (console_io).
  *
- * Every domain may write; the hypervisor prefixes each line with the
- * domain's name. Only dom0 may read the console input.
+ * Every domain may write; the hypervisor prints each complete line prefixed
+ * with "(dN) ", N the domain id, and replaces control characters other than
+ * tab with '?'. A partial last line is printed when the domain ends. Only
+ * privileged domains (dom0) may read the console input.
  *
  * Freestanding: C11 and C++20.
  */

@@ -21,9 +21,12 @@
 #define PV_EVTCHN_MAX_PORTS (PV_EVTCHN_WORDS * 64u)
 
 /*
- * Time. system time (ns since the hypervisor booted) is
- *   system_time + (((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul) >> 32
- * with a negative tsc_shift meaning a right shift. The hypervisor makes
+ * Time. System time (ns since the hypervisor booted) is
+ *   system_time + ((((tsc - tsc_timestamp) << tsc_shift) * tsc_to_system_mul) >> 32)
+ * with a negative tsc_shift meaning a right shift by -tsc_shift, and the
+ * multiplication done in 96 bits or more (e.g. unsigned __int128, or mulq
+ * and shrd). Today the base is published once when the domain is built and
+ * the TSC is invariant; guests must still follow the version protocol. The hypervisor makes
  * version odd before it updates the fields and even after: read version,
  * the fields, then version again, and retry if it changed or was odd.
  */
@@ -44,9 +47,9 @@ struct pv_vcpu_info {
     uint8_t upcall_pending;
     /* Set by the guest to hold event upcalls back (the virtual interrupt
      * flag, inverted). After clearing it the guest must check
-     * upcall_pending and, if set, make any hypercall (or take the upcall by
-     * a yield) so the event is delivered: the hypervisor checks on every
-     * return to the guest. */
+     * upcall_pending and, if set, make any hypercall so that the event is
+     * delivered. (Event channels and upcall delivery are specified but not
+     * yet implemented: upcall_pending is never set today.) */
     uint8_t upcall_mask;
     uint8_t pad[6];
     uint64_t evtchn_pending_sel;  /* bit i: word i of evtchn_pending has bits for us */

@@ -3,8 +3,11 @@
  *
  * A domain starts on vCPU 0 in virtual kernel mode at its ELF entry point
  * with rsi = the virtual address of this page, rsp = the top of an initial
- * kernel stack (16-byte aligned), events masked, and every other general
- * register zero.
+ * kernel stack of at least 32 KiB (16-byte aligned, an unmapped guard page
+ * below it), events masked, and every other general register zero. Every
+ * page is zeroed before the image is loaded, so ELF memory beyond the file
+ * contents (bss) is zero. Pages [first_free_pfn, nr_pages) are free for the
+ * guest; the page tables and the user region lie below first_free_pfn.
  *
  * The initial address space (kernel root) maps:
  *   - the kernel's ELF segments at their virtual addresses;
@@ -50,7 +53,7 @@ struct pv_start_info {
     uint64_t pt_pfn_count;
     uint64_t user_va;            /* the user region (see above) */
     uint64_t user_pages;
-    uint64_t module_va;          /* a boot module (ramdisk), mapped read-only; 0 if none */
+    uint64_t module_va;          /* a boot module (ramdisk); not yet provided: always 0 */
     uint64_t module_size;
     uint64_t stack_top_va;       /* the initial kernel stack's top, as in rsp */
     uint64_t reserved[4];

@@ -5,12 +5,11 @@
  * reports; a different major version means the guest must not run.
  * Minor versions only add (new hypercalls, new flags, new tail fields).
  *
- * Freestanding: C11 and C++20, no includes beyond <stdint.h>.
+ * Freestanding: C11 and C++20; assembly may include it.
  */
 #ifndef PVISOR_VERSION_H
 #define PVISOR_VERSION_H
 
-#include <stdint.h>
 
 #define PVISOR_ABI_VERSION_MAJOR 0u
 #define PVISOR_ABI_VERSION_MINOR 1u

@@ -91,10 +91,18 @@ inline constexpr uint32_t kernel_gs_base = 0xc0000102;
 
 namespace cr0 {
 inline constexpr uint64_t wp = 1u << 16;
-}
+}  // namespace cr0
+namespace cr0 {
+inline constexpr uint64_t mp = 1u << 1;
+inline constexpr uint64_t em = 1u << 2;
+inline constexpr uint64_t ts = 1u << 3;
+inline constexpr uint64_t ne = 1u << 5;
+}  // namespace cr0
 namespace cr4 {
+inline constexpr uint64_t tsd = 1u << 2;
 inline constexpr uint64_t pge = 1u << 7;
 inline constexpr uint64_t osfxsr = 1u << 9;
+inline constexpr uint64_t osxmmexcpt = 1u << 10;
 inline constexpr uint64_t smep = 1u << 20;
 inline constexpr uint64_t smap = 1u << 21;
 }  // namespace cr4

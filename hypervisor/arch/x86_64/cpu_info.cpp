@@ -124,7 +124,13 @@ bool cpu_info_report() {
 }
 
 void cpu_enable_protections() {
-    uint64_t cr4v = read_cr4();
+    // x87 and SSE for guests: native FPU errors (#MF), SSE enabled with
+    // FXSAVE and unmasked SIMD exceptions as #XM. The hypervisor itself
+    // never touches these registers (-mgeneral-regs-only); it switches
+    // them between vCPUs (sched.cpp). RDTSC stays allowed in ring 3
+    // (CR4.TSD clear): guests read time without a hypercall.
+    write_cr0((read_cr0() & ~(cr0::em | cr0::ts)) | cr0::mp | cr0::ne);
+    uint64_t cr4v = (read_cr4() | cr4::osfxsr | cr4::osxmmexcpt) & ~cr4::tsd;
     if (g_info.pge) cr4v |= cr4::pge;
     // SMEP: the hypervisor never executes guest (user) pages. SMAP waits
     // until every guest-memory access goes through the stac/clac helpers.

@@ -29,8 +29,30 @@ bool g_reaped[max_domains];
 size_t g_domain_count = 0;
 core::RunQueue g_runq;
 
+// A vCPU's x87/SSE registers go with it: saved when it leaves the CPU and
+// restored when it comes back, starting from the reset state.
+void fpu_save(core::Vcpu& v) {
+    // SAFETY: fpu is a 16-byte aligned 512-byte area in the vCPU object.
+    asm volatile("fxsaveq %0" : "=m"(v.fpu));
+}
+
+void fpu_load(core::Vcpu& v) {
+    if (!v.fpu_initialised) {
+        // SAFETY: fninit resets the x87 unit; the ldmxcsr sets SSE to its
+        // reset control word (all exceptions masked). Then save that.
+        uint32_t mxcsr = 0x1f80;
+        asm volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
+        fpu_save(v);
+        v.fpu_initialised = true;
+        return;
+    }
+    // SAFETY: restores what fpu_save stored for this vCPU.
+    asm volatile("fxrstorq %0" : : "m"(v.fpu));
+}
+
 // Makes v the running vCPU: its stack for entries, FS, root and GS base.
 void load_vcpu(core::Vcpu& v) {
+    fpu_load(v);
     PerCpu& c = this_cpu();
     c.current = &v;
     c.stack_top = v.stack_top;
@@ -41,7 +63,10 @@ void load_vcpu(core::Vcpu& v) {
 
 // From a vCPU's hypervisor stack back to the scheduler loop. Returns when
 // the loop runs this vCPU again.
-void leave_cpu(core::Vcpu& v) { switch_stacks(&v.saved_rsp, this_cpu().idle_rsp); }
+void leave_cpu(core::Vcpu& v) {
+    fpu_save(v);
+    switch_stacks(&v.saved_rsp, this_cpu().idle_rsp);
+}
 
 void run(core::Vcpu& v) {
     load_vcpu(v);
@@ -49,7 +74,13 @@ void run(core::Vcpu& v) {
     this_cpu().current = nullptr;
 }
 
-void log_end(const core::Domain& d) {
+void log_end(core::Domain& d) {
+    // What the domain wrote last without a newline is not lost.
+    if (d.console_len > 0) {
+        d.console_line[d.console_len] = '\0';
+        core::print("(d%u) %s\n", d.id, d.console_line);
+        d.console_len = 0;
+    }
     if (d.state == core::DomainState::crashed)
         core::print("pvisor: domain %u (%s) crashed: %s\n", d.id, d.name, d.crash_reason);
     else

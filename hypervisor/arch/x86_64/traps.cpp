@@ -1,5 +1,6 @@
-// Exceptions taken by the hypervisor. For now every exception is fatal:
-// guest exceptions are bounced once domains exist (see the PV issue).
+// Exceptions: those raised by guests are bounced to the guest's handlers;
+// those raised by the hypervisor itself are fatal, except faults inside the
+// guest-memory copy, which become EFAULT.
 #include "traps.h"
 
 #include "backtrace.h"
@@ -94,9 +95,14 @@ void guest_trap(TrapFrame& f) {
     // from virtual user mode only if the trap table says so, as a DPL
     // check would on hardware.
     if ((vector == 3 || vector == 4) && v.mode == core::VcpuMode::user &&
-        (v.traps[vector].flags & PV_TRAP_USER_INT) == 0) {
+        (v.traps[vector].address == 0 || (v.traps[vector].flags & PV_TRAP_USER_INT) == 0)) {
+        // A #GP points at the faulting instruction: int3/into are one byte
+        // (0xcc, 0xce), int $3/int $4 two (0xcd n).
+        uint8_t prev = 0;
+        bool one_byte = guest_access().copy_from(&prev, core::Gva(f.rip - 1), 1).is_ok() &&
+                        prev == (vector == 3 ? 0xcc : 0xce);
+        f.rip -= one_byte ? 1 : 2;
         f.error_code = (vector << 3) | 2;
-        f.rip -= 1;  // back to the int instruction, as for a #GP
         vector = 13;
     }
     uint64_t cr2 = vector == 14 ? read_cr2() : 0;

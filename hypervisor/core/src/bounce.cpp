@@ -78,7 +78,13 @@ kstd::Result<void> deliver_exception(Vcpu& v, GuestRegs& regs, GuestAccess& mem,
                      regs.rip, v.mode == VcpuMode::user ? "user" : "kernel");
         return Error::noent;
     }
-    if (vector == 14 && v.info != nullptr) v.info->fault_address = cr2;
+    if (vector == 14) {
+        if (v.info != nullptr) v.info->fault_address = cr2;
+        // The guest kernel runs in ring 3, so the CPU marks all its faults
+        // as user faults (bit 2). Report what a kernel would see natively;
+        // PV_FRAME_FROM_USER says which mode faulted.
+        if (v.mode == VcpuMode::kernel) error_code &= ~uint64_t{4};
+    }
     uint32_t flags = vector_has_error_code(vector) ? PV_FRAME_ERROR_CODE : 0;
     return deliver(v, regs, mem, t.address, vector, flags, vector_has_error_code(vector) ? error_code : 0,
                    (t.flags & PV_TRAP_MASK_EVENTS) != 0, why);

@@ -132,9 +132,15 @@ kstd::Result<void> build_domain(const BuildRequest& req, BuildMemory& mem, Domai
     ElfImage elf;
     TRY(elf_parse(req.image, &elf));
     if (!elf.has_abi_version || (elf.abi_version >> 16) != PVISOR_ABI_VERSION_MAJOR) return Error::inval;
-    if (!elf.has_hypercall_page || (elf.hypercall_page % page_size) != 0 || elf.hypercall_page < elf.virt_start ||
-        elf.hypercall_page >= elf.virt_end)
-        return Error::inval;
+    if (!elf.has_hypercall_page || (elf.hypercall_page % page_size) != 0) return Error::inval;
+    // The page must lie in an executable segment: the guest calls into it.
+    bool hypercall_page_executable = false;
+    for (size_t i = 0; i < elf.segment_count; ++i) {
+        const ElfSegment& seg = elf.segments[i];
+        if (seg.executable && elf.hypercall_page >= seg.vaddr && elf.hypercall_page + page_size <= seg.vaddr + seg.mem_size)
+            hypercall_page_executable = true;
+    }
+    if (!hypercall_page_executable) return Error::inval;
     BuildLayout l = TRY(plan_layout(elf, req.nr_pages, req.user_pages));
 
     // Take the memory; every frame is zeroed so nothing of an earlier owner

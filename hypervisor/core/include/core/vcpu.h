@@ -61,6 +61,12 @@ public:
     Vcpu* next_runnable = nullptr;
     bool queued = false;
 
+    // The x87/SSE state (FXSAVE format, Intel SDM Vol. 1, 10.5.1), saved
+    // and restored whenever the CPU switches vCPUs so that no domain sees
+    // another's registers.
+    alignas(16) uint8_t fpu[512] = {};
+    bool fpu_initialised = false;
+
     // Counters for the hypervisor's domain table and benchmarks.
     uint64_t hypercalls = 0;
     uint64_t bounces = 0;
