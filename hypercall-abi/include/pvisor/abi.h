@@ -15,6 +15,14 @@
 #include <stdint.h>
 #endif
 
+/* PV_U(n): n as an unsigned constant in C and C++, a plain number in
+ * assembly (which has no integer suffixes). */
+#ifdef __ASSEMBLER__
+#define PV_U(n) n
+#else
+#define PV_U(n) n##u
+#endif
+
 #ifdef __cplusplus
 #define PV_STATIC_ASSERT(cond, msg) static_assert(cond, msg)
 #define PV_PTR_ARG(p) (reinterpret_cast<uint64_t>(p))
@@ -31,7 +39,7 @@
 #define PV_HYPERVISOR_VIRT_START 0xffff800000000000ull
 #define PV_HYPERVISOR_VIRT_END 0xffff880000000000ull
 
-#define PV_PAGE_SIZE 4096u
+#define PV_PAGE_SIZE PV_U(4096)
 
 /* The hypercall page: entry n is at offset n * PV_HYPERCALL_ENTRY_SIZE. */
 #define PV_HYPERCALL_ENTRY_SIZE 32

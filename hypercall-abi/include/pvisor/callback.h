@@ -13,17 +13,17 @@
 #endif
 
 /* callback_op commands */
-#define PV_CALLBACKOP_register 0u
-#define PV_CALLBACKOP_unregister 1u
+#define PV_CALLBACKOP_register PV_U(0)
+#define PV_CALLBACKOP_unregister PV_U(1)
 
 /* struct pv_callback.type */
-#define PV_CALLBACK_EVENT 0u     /* event upcall: pending events to handle */
-#define PV_CALLBACK_SYSCALL 1u   /* syscall executed in virtual user mode */
-#define PV_CALLBACK_FAILSAFE 2u  /* an iret frame was refused (see pvisor/trap.h) */
-#define PV_CALLBACK_MAX 3u
+#define PV_CALLBACK_EVENT PV_U(0)     /* event upcall: pending events to handle */
+#define PV_CALLBACK_SYSCALL PV_U(1)   /* syscall executed in virtual user mode */
+#define PV_CALLBACK_FAILSAFE PV_U(2)  /* an iret frame was refused (see pvisor/trap.h) */
+#define PV_CALLBACK_MAX PV_U(3)
 
 /* struct pv_callback.flags */
-#define PV_CALLBACK_MASK_EVENTS (1u << 0)  /* mask events on entry */
+#define PV_CALLBACK_MASK_EVENTS (PV_U(1) << 0)  /* mask events on entry */
 
 #ifndef __ASSEMBLER__
 struct pv_callback {

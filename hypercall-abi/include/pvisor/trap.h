@@ -63,15 +63,15 @@
 #define PV_FRAME_SIZE 80
 
 /* struct pv_frame.flags */
-#define PV_FRAME_FROM_USER (1u << 0)     /* the interrupted context was virtual user mode */
-#define PV_FRAME_ERROR_CODE (1u << 1)    /* error_code is meaningful */
-#define PV_FRAME_SYSCALL (1u << 2)       /* a system call from user mode, not an exception */
-#define PV_FRAME_EVENT (1u << 3)         /* an event upcall */
+#define PV_FRAME_FROM_USER (PV_U(1) << 0)     /* the interrupted context was virtual user mode */
+#define PV_FRAME_ERROR_CODE (PV_U(1) << 1)    /* error_code is meaningful */
+#define PV_FRAME_SYSCALL (PV_U(1) << 2)       /* a system call from user mode, not an exception */
+#define PV_FRAME_EVENT (PV_U(1) << 3)         /* an event upcall */
 
 /* Vector numbers for pv_frame.vector beyond the 32 exceptions. */
-#define PV_VECTOR_SYSCALL 256u
-#define PV_VECTOR_EVENT 257u
-#define PV_VECTOR_FAILSAFE 258u  /* an iret frame was refused; error_code = its address */
+#define PV_VECTOR_SYSCALL PV_U(256)
+#define PV_VECTOR_EVENT PV_U(257)
+#define PV_VECTOR_FAILSAFE PV_U(258)  /* an iret frame was refused; error_code = its address */
 
 #ifndef __ASSEMBLER__
 struct pv_frame {
@@ -107,10 +107,10 @@ PV_STATIC_ASSERT(sizeof(struct pv_trap_info) == 16, "pv_trap_info is 16 bytes");
 #endif /* __ASSEMBLER__ */
 
 /* The vector may be raised from virtual user mode with int n (int3, into). */
-#define PV_TRAP_USER_INT (1u << 0)
+#define PV_TRAP_USER_INT (PV_U(1) << 0)
 /* Deliver with events masked (like an interrupt gate), else leave the mask. */
-#define PV_TRAP_MASK_EVENTS (1u << 1)
+#define PV_TRAP_MASK_EVENTS (PV_U(1) << 1)
 
-#define PV_TRAP_TABLE_MAX 32u
+#define PV_TRAP_TABLE_MAX PV_U(32)
 
 #endif /* PVISOR_TRAP_H */

@@ -10,23 +10,25 @@
 #ifndef PVISOR_VERSION_H
 #define PVISOR_VERSION_H
 
+#include "pvisor/abi.h"
 
-#define PVISOR_ABI_VERSION_MAJOR 0u
-#define PVISOR_ABI_VERSION_MINOR 1u
+
+#define PVISOR_ABI_VERSION_MAJOR PV_U(0)
+#define PVISOR_ABI_VERSION_MINOR PV_U(1)
 
 /* Packed form: major in bits 31:16, minor in bits 15:0. */
 #define PVISOR_ABI_VERSION ((PVISOR_ABI_VERSION_MAJOR << 16) | PVISOR_ABI_VERSION_MINOR)
 
 /* version hypercall commands */
-#define PV_VERSIONOP_version 0u   /* returns PVISOR_ABI_VERSION; arg unused */
-#define PV_VERSIONOP_features 1u  /* returns the PV_FEATURE_* bits; arg unused */
-#define PV_VERSIONOP_build 2u     /* copies a NUL-terminated build string (at most
+#define PV_VERSIONOP_version PV_U(0)   /* returns PVISOR_ABI_VERSION; arg unused */
+#define PV_VERSIONOP_features PV_U(1)  /* returns the PV_FEATURE_* bits; arg unused */
+#define PV_VERSIONOP_build PV_U(2)     /* copies a NUL-terminated build string (at most
                                    * PV_VERSION_BUILD_MAX bytes) to arg; returns its length */
 
-#define PV_VERSION_BUILD_MAX 64u
+#define PV_VERSION_BUILD_MAX PV_U(64)
 
 /* Feature bits (PV_VERSIONOP_features). */
-#define PV_FEATURE_HYPERCALL_PAGE (1u << 0) /* the builder fills the hypercall page */
-#define PV_FEATURE_SPLIT_ROOTS (1u << 1)    /* separate kernel and user page-table roots */
+#define PV_FEATURE_HYPERCALL_PAGE (PV_U(1) << 0) /* the builder fills the hypercall page */
+#define PV_FEATURE_SPLIT_ROOTS (PV_U(1) << 1)    /* separate kernel and user page-table roots */
 
 #endif /* PVISOR_VERSION_H */

@@ -2,9 +2,12 @@
 
 #include "core/vcpu.h"
 #include "cpu.h"
+#include "percpu.h"
 
 extern "C" uint64_t guest_copy(void* dst, const void* src, size_t n);
 extern "C" char guest_copy_insn_q[], guest_copy_insn_b[], guest_copy_fixup_q[], guest_copy_fixup_b[];
+extern "C" char user_syscall_writes[], user_syscall_writes_end[], user_syscall_fixup[];
+extern "C" char iret_reads[], iret_reads_end[], iret_fixup[];
 
 namespace arch {
 LiveGuestAccess g_guest_access;
@@ -28,6 +31,7 @@ kstd::Result<void> LiveGuestAccess::copy_to(core::Gva dst, const void* src, size
 
 void load_mode(core::Vcpu& v) {
     bool kernel = v.mode == core::VcpuMode::kernel;
+    this_cpu().mode = static_cast<uint8_t>(v.mode);
     write_cr3(core::to_maddr(kernel ? v.kernel_root : v.user_root).raw);
     // While the hypervisor runs, the guest's GS base waits in
     // KERNEL_GS_BASE for the swapgs on the way out.
@@ -47,6 +51,19 @@ bool fixup_guest_copy_fault(core::GuestRegs& frame) {
     }
     if (frame.rip == reinterpret_cast<uint64_t>(guest_copy_insn_b)) {
         frame.rip = reinterpret_cast<uint64_t>(guest_copy_fixup_b);
+        return true;
+    }
+    // The syscall_entry.S fast paths touch guest memory only between these
+    // labels, and fall back to the C path from their fixups.
+    auto in = [&](const char* from, const char* to) {
+        return frame.rip >= reinterpret_cast<uint64_t>(from) && frame.rip < reinterpret_cast<uint64_t>(to);
+    };
+    if (in(user_syscall_writes, user_syscall_writes_end)) {
+        frame.rip = reinterpret_cast<uint64_t>(user_syscall_fixup);
+        return true;
+    }
+    if (in(iret_reads, iret_reads_end)) {
+        frame.rip = reinterpret_cast<uint64_t>(iret_fixup);
         return true;
     }
     return false;

@@ -245,6 +245,8 @@ namespace {
 extern "C" void syscall_dispatch(core::GuestRegs* regs) {
     using namespace arch;
     core::Vcpu& v = *this_cpu().current;
-    if (v.mode == core::VcpuMode::user) return bounce_user_syscall(v, *regs);
+    // syscall_entry.S decided by PerCpu::mode; Vcpu::mode is the same.
+    if (this_cpu().mode == static_cast<uint8_t>(core::VcpuMode::user)) [[unlikely]]
+        return bounce_user_syscall(v, *regs);
     core::hypercall_entry(v, *regs, guest_access(), g_hooks);
 }

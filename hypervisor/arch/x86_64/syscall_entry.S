@@ -7,6 +7,11 @@
  * and rflags from r11. It leaves through trap_return like every entry.
  * FMASK has cleared IF, so nothing can interrupt the stack switch.
  */
+#include <pvisor/callback.h>
+#include <pvisor/hypercall_numbers.h>
+#include <pvisor/trap.h>
+
+#include "asm_offsets.h"
 #include "percpu.h"
 #include "selectors.h"
 
@@ -16,6 +21,17 @@ syscall_entry:
         swapgs
         movq    %rsp, %gs:PERCPU_SCRATCH
         movq    %gs:PERCPU_STACK_TOP, %rsp
+        /* Two fast paths handle the commonest entries entirely here: a
+         * system call from virtual user mode (bounced to the guest kernel)
+         * and the iret hypercall. They take only the plain case and leave
+         * everything else, including any fault on guest memory, to the
+         * general path below, which implements the same contract in C
+         * (core/bounce.cpp) and is the reference for it. */
+        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
+        je      user_syscall_fast
+        cmpl    $PV_HYPERCALL_iret, %eax
+        je      iret_fast
+syscall_slow:
         pushq   $SEL_GUEST_DATA                 /* ss */
         pushq   %gs:PERCPU_SCRATCH              /* rsp */
         pushq   %r11                            /* rflags */
@@ -59,6 +75,200 @@ syscall_entry:
         add     $16, %rsp
         swapgs
         iretq
+
+/*
+ * A guest's own system call, for its kernel (as deliver_syscall in C).
+ * The guest's rax is parked in the per-CPU block; rcx and
+ * r11 hold the return rip and rflags; every other register is the user's
+ * and passes to the kernel's handler untouched.
+ */
+user_syscall_fast:
+        movq    %rax, %gs:PERCPU_FAST_RAX
+        movq    %gs:PERCPU_CURRENT, %rax
+        pushq   %rdx
+        cmpq    $0, VCPU_CB_SYSCALL_ADDR(%rax)
+        je      user_syscall_bail               /* no callback: #UD, in C */
+        movq    VCPU_KERNEL_SP(%rax), %rdx
+        testq   %rdx, %rdx
+        jz      user_syscall_bail               /* no kernel stack: crash, in C */
+        andq    $-16, %rdx
+        subq    $PV_FRAME_SIZE, %rdx            /* the frame's address */
+        movq    %rcx, %gs:PERCPU_FAST_RCX
+        movq    %r11, %gs:PERCPU_FAST_R11
+        /* The kernel stack is mapped in the kernel root only. */
+        movq    VCPU_KERNEL_ROOT(%rax), %rcx
+        shlq    $12, %rcx
+        movq    %rcx, %cr3
+        /* The frame's rflags carry the virtual IF: set if events are on. */
+        movq    VCPU_INFO(%rax), %rcx
+        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rcx)
+        je      1f
+        andq    $~0x200, %r11
+1:
+        .global user_syscall_writes, user_syscall_writes_end, user_syscall_fixup
+user_syscall_writes:                            /* guest memory: faults go to the fixup */
+        movq    %r11, PV_FRAME_OFF_RFLAGS(%rdx)
+        movq    %gs:PERCPU_FAST_RCX, %r11
+        movq    %r11, PV_FRAME_OFF_RCX(%rdx)
+        movq    %r11, PV_FRAME_OFF_RIP(%rdx)
+        movq    %gs:PERCPU_FAST_R11, %r11
+        movq    %r11, PV_FRAME_OFF_R11(%rdx)
+        movq    %gs:PERCPU_FAST_RAX, %r11
+        movq    %r11, PV_FRAME_OFF_RAX(%rdx)
+        movl    $PV_VECTOR_SYSCALL, PV_FRAME_OFF_VECTOR(%rdx)
+        movl    $(PV_FRAME_SYSCALL | PV_FRAME_FROM_USER), PV_FRAME_OFF_FLAGS(%rdx)
+        movq    $0, PV_FRAME_OFF_ERROR_CODE(%rdx)
+        movq    $PV_GUEST_CS, PV_FRAME_OFF_CS(%rdx)
+        movq    %gs:PERCPU_SCRATCH, %r11
+        movq    %r11, PV_FRAME_OFF_RSP(%rdx)
+        movq    $PV_GUEST_SS, PV_FRAME_OFF_SS(%rdx)
+user_syscall_writes_end:
+        /* Committed: the vCPU is in kernel mode from here. */
+        testl   $PV_CALLBACK_MASK_EVENTS, VCPU_CB_SYSCALL_FLAGS(%rax)
+        jz      2f
+        movb    $1, VCPU_INFO_UPCALL_MASK(%rcx)
+2:      movb    $VCPU_MODE_KERNEL, VCPU_MODE(%rax)
+        movb    $VCPU_MODE_KERNEL, %gs:PERCPU_MODE
+        incq    VCPU_BOUNCES(%rax)
+        movq    %rdx, %gs:PERCPU_SCRATCH        /* the handler's rsp */
+        movq    %gs:PERCPU_FAST_R11, %r11
+        andq    $RFLAGS_HANDLER_KEEP, %r11
+        orq     $0x202, %r11                    /* IF, and the always-one bit */
+        pushq   VCPU_CB_SYSCALL_ADDR(%rax)
+        /* The kernel's GS base, for the swapgs on the way out. */
+        movq    VCPU_GS_KERNEL(%rax), %rax
+        movq    %rax, %rdx
+        shrq    $32, %rdx
+        movl    $MSR_KERNEL_GS_BASE, %ecx
+        wrmsr
+        popq    %rcx                            /* sysret goes to rcx: the handler */
+        popq    %rdx
+        movq    %gs:PERCPU_FAST_RAX, %rax
+        movq    %gs:PERCPU_SCRATCH, %rsp
+        swapgs
+        /* The handler's address was checked canonical when it was
+         * registered, so SYSRET cannot fault in ring 0. */
+        sysretq
+
+user_syscall_fixup:
+        /* A fault writing the frame: undo the root switch, bring back rcx
+         * and r11, and let the C path deliver (or crash the domain). */
+        movq    %gs:PERCPU_STACK_TOP, %rsp
+        subq    $8, %rsp
+        movq    %gs:PERCPU_CURRENT, %rax
+        movq    VCPU_USER_ROOT(%rax), %rcx
+        shlq    $12, %rcx
+        movq    %rcx, %cr3
+        movq    %gs:PERCPU_FAST_RCX, %rcx
+        movq    %gs:PERCPU_FAST_R11, %r11
+user_syscall_bail:
+        popq    %rdx
+        movq    %gs:PERCPU_FAST_RAX, %rax
+        jmp     syscall_slow
+
+/*
+ * The iret hypercall (as do_iret in C), from kernel mode; rsp
+ * at the stack top; the guest's rsp (in the per-CPU block) points at the
+ * pv_frame. The guest's rcx and r11 are the syscall's, restored from the
+ * frame anyway. The iretq frame is built in the top 40 bytes of the stack.
+ */
+iret_fast:
+        movq    %gs:PERCPU_CURRENT, %rax
+        subq    $40, %rsp
+        pushq   %rcx
+        pushq   %r11
+        pushq   %rdx
+        pushq   %rsi                            /* iretq frame at 32(%rsp) */
+        /* guest_range_ok(frame, 80): in the lower half, or at or above
+         * the hypervisor's slots without wrapping. */
+        movq    %gs:PERCPU_SCRATCH, %rcx
+        movabsq $(0x0000800000000000 - PV_FRAME_SIZE), %rdx
+        cmpq    %rdx, %rcx
+        jbe     1f
+        movabsq $0xffff880000000000, %rdx
+        cmpq    %rdx, %rcx
+        jb      iret_bail
+        cmpq    $-PV_FRAME_SIZE, %rcx
+        ja      iret_bail
+1:
+        .global iret_reads, iret_reads_end, iret_fixup
+iret_reads:                                     /* guest memory: faults go to the fixup */
+        /* rsp and rip must each be in the lower half or at or above the
+         * hypervisor's slots (guest_range_ok). */
+        movq    PV_FRAME_OFF_RSP(%rcx), %rsi
+        movq    %rsi, %rdx
+        shrq    $47, %rdx
+        jz      2f
+        movabsq $0xffff880000000000, %rdx
+        cmpq    %rdx, %rsi
+        jb      iret_bail
+2:      movq    %rsi, 56(%rsp)                  /* iretq rsp */
+        movq    PV_FRAME_OFF_RIP(%rcx), %rsi
+        movq    %rsi, %rdx
+        shrq    $47, %rdx
+        jz      3f
+        movabsq $0xffff880000000000, %rdx
+        cmpq    %rdx, %rsi
+        jb      iret_bail
+3:      movq    %rsi, 32(%rsp)                  /* iretq rip */
+        movq    $PV_GUEST_CS, 40(%rsp)
+        movq    $PV_GUEST_SS, 64(%rsp)
+        movq    PV_FRAME_OFF_RFLAGS(%rcx), %r11
+        movq    %r11, %rdx
+        andq    $RFLAGS_GUEST_SETTABLE, %rdx
+        orq     $0x202, %rdx
+        movq    %rdx, 48(%rsp)                  /* iretq rflags */
+        movl    PV_FRAME_OFF_FLAGS(%rcx), %esi
+        testl   $~(PV_FRAME_FROM_USER | PV_FRAME_ERROR_CODE | PV_FRAME_SYSCALL | PV_FRAME_EVENT), %esi
+        jnz     iret_bail
+        testl   $PV_FRAME_FROM_USER, %esi
+        jz      4f
+        cmpq    $0, VCPU_USER_ROOT(%rax)
+        je      iret_bail
+4:      movq    PV_FRAME_OFF_RAX(%rcx), %rdx
+        movq    %rdx, %gs:PERCPU_FAST_RAX
+        movq    PV_FRAME_OFF_R11(%rcx), %rdx
+        movq    %rdx, %gs:PERCPU_FAST_R11
+        movq    PV_FRAME_OFF_RCX(%rcx), %rdx
+        movq    %rdx, %gs:PERCPU_FAST_RCX
+iret_reads_end:
+        /* Committed. The frame's IF is the virtual interrupt flag. */
+        incq    VCPU_HYPERCALLS(%rax)
+        movq    VCPU_INFO(%rax), %rdx
+        shrq    $9, %r11
+        notl    %r11d
+        andl    $1, %r11d
+        movb    %r11b, VCPU_INFO_UPCALL_MASK(%rdx)
+        testl   $PV_FRAME_FROM_USER, %esi
+        jz      5f
+        movb    $VCPU_MODE_USER, VCPU_MODE(%rax)
+        movb    $VCPU_MODE_USER, %gs:PERCPU_MODE
+        movq    VCPU_USER_ROOT(%rax), %rdx
+        shlq    $12, %rdx
+        movq    %rdx, %cr3
+        movq    VCPU_GS_USER(%rax), %rax
+        movq    %rax, %rdx
+        shrq    $32, %rdx
+        movl    $MSR_KERNEL_GS_BASE, %ecx
+        wrmsr
+5:      popq    %rsi
+        popq    %rdx
+        addq    $16, %rsp                       /* the syscall's r11 and rcx */
+        movq    %gs:PERCPU_FAST_RAX, %rax
+        movq    %gs:PERCPU_FAST_RCX, %rcx
+        movq    %gs:PERCPU_FAST_R11, %r11
+        swapgs
+        iretq
+
+iret_fixup:                                     /* a fault reading the frame */
+iret_bail:                                      /* anything the C path must judge */
+        popq    %rsi
+        popq    %rdx
+        popq    %r11
+        popq    %rcx
+        addq    $40, %rsp
+        movl    $PV_HYPERCALL_iret, %eax
+        jmp     syscall_slow
 
 /* SYSCALL from compatibility mode. The GDT has no 32-bit user code
  * segment, so a guest cannot get here; if it ever does, stop loudly. */

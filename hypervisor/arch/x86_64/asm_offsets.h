@@ -1,0 +1,30 @@
+/* Offsets into C++ objects for the assembly fast paths
+ * (syscall_entry.S). asm_offsets.cpp checks each one with static_assert,
+ * so a layout change breaks the build instead of the guest. */
+#ifndef PVISOR_ARCH_ASM_OFFSETS_H
+#define PVISOR_ARCH_ASM_OFFSETS_H
+
+#define VCPU_MODE 13
+#define VCPU_MODE_KERNEL 0
+#define VCPU_MODE_USER 1
+#define VCPU_CB_SYSCALL_ADDR 544
+#define VCPU_CB_SYSCALL_FLAGS 552
+#define VCPU_KERNEL_SP 576
+#define VCPU_GS_USER 592
+#define VCPU_GS_KERNEL 600
+#define VCPU_KERNEL_ROOT 608
+#define VCPU_USER_ROOT 616
+#define VCPU_INFO 624
+#define VCPU_HYPERCALLS 1192
+#define VCPU_BOUNCES 1200
+
+#define VCPU_INFO_UPCALL_MASK 1
+
+/* core::rflags::guest_settable, and what a handler keeps of it (no TF, RF,
+ * AC), as core/bounce.cpp computes them. */
+#define RFLAGS_GUEST_SETTABLE 0x250dd5
+#define RFLAGS_HANDLER_KEEP 0x200cd5
+
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+#endif

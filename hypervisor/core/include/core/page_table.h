@@ -1,0 +1,53 @@
+// Validation of guest page tables (DESIGN.md, "Memory virtualization"):
+// what each entry of an L1-L4 table may point to, and the references each
+// present entry holds.
+//
+//   - An L1 entry maps a frame the table's owner owns (or that a grant
+//     lets it map, through MmContext::foreign): a general reference, plus a
+//     `writable` type reference if the entry has RW. Hypervisor frames,
+//     other domains' frames and frames beyond the table: Error::perm. A
+//     writable mapping of a frame in use as a table: Error::busy.
+//   - An L2/L3/L4 entry points to a frame that validates as the next level
+//     down: a general and a type reference. So a linear (recursive) entry,
+//     which points at a table of its own level or at itself, finds the
+//     frame typed otherwise: Error::busy.
+//   - Flags outside the allow-lists in pte.h, and PS anywhere: Error::inval.
+//   - L4 slots 256-271 must equal MmContext::hypervisor_slots bit for bit
+//     and hold no references: Error::perm otherwise.
+#pragma once
+
+#include <stdint.h>
+
+#include "core/frame_table.h"
+#include "core/mm.h"
+#include "kstd/result.h"
+
+namespace core {
+
+// Checks an entry's flags for a table of this level (1-4), without
+// looking at the frame it points to. Error::inval if a bit is not allowed.
+[[nodiscard]] kstd::Result<void> check_entry_flags(int level, uint64_t entry);
+
+// Takes the references a present entry of a `level` table owned by
+// `owner` holds (checking it as above). Non-present entries hold none.
+[[nodiscard]] kstd::Result<void> get_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner);
+void put_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner);
+
+// A general reference and a type reference on f for domain `by`,
+// validating f (and, through it, the tables below) on first use.
+[[nodiscard]] kstd::Result<void> get_table_ref(MmContext& ctx, Mfn f, pv_domid_t by, FrameType t);
+void put_table_ref(MmContext& ctx, Mfn f);
+
+// The TypeHooks that validate and devalidate page tables in ctx.
+class TableValidator final : public TypeHooks {
+public:
+    explicit TableValidator(MmContext& ctx) : ctx_(ctx) {}
+    kstd::Result<void> validate(Mfn f, FrameType t) override;
+    void devalidate(Mfn f, FrameType t) override;
+    void flush_stale(pv_domid_t owner) override;
+
+private:
+    MmContext& ctx_;
+};
+
+}  // namespace core
