@@ -47,9 +47,17 @@ bool build_one(const core::BootModule& m, uint32_t index) {
     auto* d = heap_new<core::Domain>();
     auto* v = heap_new<core::Vcpu>();
     kstd::Result<void*> fl = hv_heap().alloc(nr_pages * sizeof(core::Mfn), 16);
+    // Everything taken for a domain that is not built goes back.
+    auto discard = [&]() {
+        if (v != nullptr && v->stack_top != 0) stack_free({v->stack_bottom, v->stack_top});
+        if (fl.is_ok()) (void)hv_heap().free(fl.value());
+        if (v != nullptr) (void)hv_heap().free(v);
+        if (d != nullptr) (void)hv_heap().free(d);
+        return false;
+    };
     if (d == nullptr || v == nullptr || fl.is_error()) {
         LOG_ERROR("module %u (%s): no hypervisor memory for its bookkeeping\n", index, cfg.name);
-        return false;
+        return discard();
     }
     char cmdline[PV_START_INFO_CMDLINE_MAX];
     kstd::format(cmdline, sizeof cmdline, "%.*s", static_cast<int>(cfg.cmdline.size()), cfg.cmdline.data());
@@ -67,12 +75,12 @@ bool build_one(const core::BootModule& m, uint32_t index) {
     auto built = core::build_domain(req, g_build_memory, *d, *v, static_cast<core::Mfn*>(fl.value()), &regs);
     if (built.is_error()) {
         LOG_ERROR("module %u (%s): cannot build a domain from it: %s\n", index, cfg.name, kstd::error_name(built.error()));
-        return false;
+        return discard();
     }
     if (vcpu_stack_init(*v, regs).is_error() || sched_add_domain(d).is_error()) {
         LOG_ERROR("module %u (%s): no room to run it\n", index, cfg.name);
         core::unbuild_domain(g_build_memory, *d);
-        return false;
+        return discard();
     }
     publish_vcpu_time(v->info->time);
     core::print("pvisor: domain %u (%s): %lu MiB, entry %#lx%s\n", d->id, d->name, cfg.mem_bytes >> 20, regs.rip,
