@@ -21,7 +21,9 @@ kstd::Result<void> increase_reservation(MmContext& ctx, MmDomain& d, FramePool& 
     if (out.size() > d.max_pages - d.tot_pages) return Error::nomem;  // tot_pages <= max_pages always
     size_t taken = 0;
     auto undo = [&]() {
-        for (size_t i = 0; i < taken; ++i) {
+        // Newest first, so that an allocator that hands out the most
+        // recently freed frame ends up exactly as it was.
+        for (size_t i = taken; i-- > 0;) {
             (void)ctx.frames.unassign(out[i], d);  // unreferenced: cannot fail
             pool.free(out[i]);
         }
@@ -33,10 +35,11 @@ kstd::Result<void> increase_reservation(MmContext& ctx, MmDomain& d, FramePool& 
             undo();
             return Error::nomem;
         }
-        // Zeroed so that nothing of an earlier owner reaches this domain.
-        zero_frame(ctx, f.value());
         out[taken] = f.value();
     }
+    // Zeroed so that nothing of an earlier owner reaches this domain; only
+    // now, so that a refused call has not even touched a free frame.
+    for (Mfn f : out) zero_frame(ctx, f);
     return kstd::ok();
 }
 

@@ -1,0 +1,242 @@
+// The credit scheduler's run queues and scheduling decisions; the
+// accounting of credit is in credit_account.cpp.
+#include "core/credit_sched.h"
+
+#include "kstd/utility.h"
+
+namespace core {
+
+using kstd::Error;
+
+kstd::Result<void> CreditScheduler::init(uint32_t cpus, uint64_t now, Params p) {
+    if (cpus == 0 || cpus > max_cpus) return Error::inval;
+    if (p.tslice_ns == 0 || p.period_ns == 0 || p.min_slice_ns == 0 || p.min_slice_ns > p.tslice_ns)
+        return Error::inval;
+    params_ = p;
+    cpus_ = cpus;
+    start_ = now;
+    // The first pick accounts at once, so that nobody starts without credit.
+    next_acct_ = now;
+    domains_ = nullptr;
+    for (RunQueue& q : rq_) q = RunQueue{};
+    return kstd::ok();
+}
+
+void CreditScheduler::add_domain(SchedDomain& d) {
+    if (d.added) return;
+    d.added = true;
+    d.vcpus = nullptr;
+    // Appended, so that accounting visits domains in creation order.
+    SchedDomain** link = &domains_;
+    while (*link != nullptr) link = &(*link)->next;
+    d.next = nullptr;
+    *link = &d;
+}
+
+kstd::Result<void> CreditScheduler::remove_domain(SchedDomain& d) {
+    if (!d.added) return kstd::ok();
+    if (d.vcpus != nullptr) return Error::busy;
+    for (SchedDomain** link = &domains_; *link != nullptr; link = &(*link)->next) {
+        if (*link != &d) continue;
+        *link = d.next;
+        break;
+    }
+    d.added = false;
+    d.next = nullptr;
+    return kstd::ok();
+}
+
+kstd::Result<void> CreditScheduler::set_params(SchedDomain& d, uint32_t weight, uint32_t cap) {
+    if (weight == 0 || weight > SchedDomain::max_weight) return Error::inval;
+    if (cap > 100 * cpus_) return Error::inval;
+    d.weight = weight;
+    d.cap = cap;
+    return kstd::ok();
+}
+
+kstd::Result<void> CreditScheduler::add_vcpu(SchedVcpu& v, SchedDomain& d, Vcpu* vcpu, uint32_t cpu) {
+    if (cpu >= cpus_ || !d.added) return Error::inval;
+    v = SchedVcpu{};
+    v.vcpu = vcpu;
+    v.domain = &d;
+    v.cpu = cpu;
+    // Appended: accounting visits a domain's vCPUs in creation order.
+    SchedVcpu** link = &d.vcpus;
+    while (*link != nullptr) link = &(*link)->dom_next;
+    *link = &v;
+    return kstd::ok();
+}
+
+void CreditScheduler::remove_vcpu(SchedVcpu& v, uint64_t now) {
+    if (v.running) stop_running(v, now);
+    if (v.queued) dequeue(v);
+    v.runnable = false;
+    if (v.domain == nullptr) return;
+    for (SchedVcpu** link = &v.domain->vcpus; *link != nullptr; link = &(*link)->dom_next) {
+        if (*link != &v) continue;
+        *link = v.dom_next;
+        break;
+    }
+    v.domain = nullptr;
+}
+
+void CreditScheduler::enqueue(SchedVcpu& v) {
+    RunQueue& q = rq_[v.cpu];
+    uint32_t c = static_cast<uint32_t>(v.prio);
+    v.next = nullptr;
+    v.prev = q.tail[c];
+    if (q.tail[c] != nullptr) q.tail[c]->next = &v;
+    else q.head[c] = &v;
+    q.tail[c] = &v;
+    v.queued = true;
+    ++q.queued;
+}
+
+void CreditScheduler::dequeue(SchedVcpu& v) {
+    RunQueue& q = rq_[v.cpu];
+    uint32_t c = static_cast<uint32_t>(v.prio);
+    if (v.prev != nullptr) v.prev->next = v.next;
+    else q.head[c] = v.next;
+    if (v.next != nullptr) v.next->prev = v.prev;
+    else q.tail[c] = v.prev;
+    v.prev = v.next = nullptr;
+    v.queued = false;
+    --q.queued;
+}
+
+void CreditScheduler::account(SchedVcpu& v, uint64_t ran_ns) {
+    v.credit -= static_cast<int64_t>(kstd::min<uint64_t>(ran_ns, INT64_MAX / 2));
+    v.used += ran_ns;
+    v.total_run += ran_ns;
+    charged(v);
+}
+
+// After a charge: a boost lasts one turn; the class follows the credit; a
+// capped vCPU out of credit is parked.
+void CreditScheduler::charged(SchedVcpu& v) {
+    bool was_queued = v.queued;
+    if (was_queued) dequeue(v);
+    v.prio = v.credit > 0 ? SchedPrio::under : SchedPrio::over;
+    if (v.domain != nullptr && v.domain->cap != 0 && v.credit <= 0) v.parked = true;
+    if (was_queued && !v.parked) enqueue(v);
+}
+
+// Takes v off its CPU, charging it the time since it started, and queues
+// it again if it still wants to run.
+void CreditScheduler::stop_running(SchedVcpu& v, uint64_t now) {
+    RunQueue& q = rq_[v.cpu];
+    if (q.current == &v) q.current = nullptr;
+    v.running = false;
+    account(v, now > v.run_start ? now - v.run_start : 0);
+    if (v.runnable && !v.parked && !v.queued) enqueue(v);
+}
+
+bool CreditScheduler::wake(SchedVcpu& v, uint64_t now, bool boost) {
+    (void)now;
+    if (v.runnable || v.domain == nullptr) return false;
+    v.runnable = true;
+    if (v.domain->cap != 0 && v.credit <= 0) v.parked = true;
+    if (v.parked) return false;  // runs when the next period gives it credit
+    if (boost && v.prio == SchedPrio::under) v.prio = SchedPrio::boost;
+    if (!v.running && !v.queued) enqueue(v);
+    const SchedVcpu* cur = rq_[v.cpu].current;
+    return cur == nullptr || static_cast<uint32_t>(v.prio) < static_cast<uint32_t>(cur->prio);
+}
+
+void CreditScheduler::block(SchedVcpu& v, uint64_t now) {
+    v.runnable = false;
+    if (v.running) stop_running(v, now);
+    if (v.queued) dequeue(v);
+}
+
+void CreditScheduler::yield(SchedVcpu& v, uint64_t now) {
+    if (!v.running) return;
+    v.yielded = true;
+    stop_running(v, now);
+}
+
+SchedVcpu* CreditScheduler::take_best(uint32_t cpu) {
+    RunQueue& q = rq_[cpu];
+    for (uint32_t c = 0; c < sched_prio_count; ++c) {
+        SchedVcpu* v = q.head[c];
+        if (v == nullptr) continue;
+        if (v->yielded) {
+            v->yielded = false;
+            // A yield lets one vCPU of a lower class go first when nothing
+            // else of its own class waits (Xen's credit1 does the same).
+            if (v->next == nullptr) {
+                for (uint32_t l = c + 1; l < sched_prio_count; ++l) {
+                    if (q.head[l] == nullptr) continue;
+                    v = q.head[l];
+                    break;
+                }
+            }
+        }
+        dequeue(*v);
+        return v;
+    }
+    return nullptr;
+}
+
+// With nothing of BOOST or UNDER class here, takes the best such vCPU
+// waiting on another CPU (the first found, scanning from cpu + 1).
+SchedVcpu* CreditScheduler::steal(uint32_t cpu) {
+    for (uint32_t c = 0; c < static_cast<uint32_t>(SchedPrio::over); ++c) {
+        for (uint32_t i = 1; i < cpus_; ++i) {
+            RunQueue& other = rq_[(cpu + i) % cpus_];
+            SchedVcpu* v = other.head[c];
+            if (v == nullptr) continue;
+            dequeue(*v);
+            v->cpu = cpu;
+            return v;
+        }
+    }
+    return nullptr;
+}
+
+uint64_t CreditScheduler::slice_for(const SchedVcpu& v, uint64_t now) const {
+    uint64_t credit = v.credit > 0 ? static_cast<uint64_t>(v.credit) : 0;
+    uint64_t slice = 0;
+    if (v.prio != SchedPrio::over) {
+        slice = kstd::min(params_.tslice_ns, kstd::max(credit, params_.min_slice_ns));
+    } else {
+        // Out of credit, vCPUs take turns in slices that shrink as more
+        // wait, so that none waits for long behind a crowd of others.
+        uint64_t waiting = rq_[v.cpu].queued + 1;
+        slice = kstd::max(params_.tslice_ns / waiting, params_.min_slice_ns);
+    }
+    // A capped vCPU never runs past its credit: that is what keeps it
+    // under its cap in every period.
+    if (v.domain != nullptr && v.domain->cap != 0) slice = kstd::min(slice, kstd::max<uint64_t>(credit, 1));
+    if (next_acct_ > now) slice = kstd::min(slice, next_acct_ - now);
+    return slice;
+}
+
+bool CreditScheduler::any_parked() const {
+    for (const SchedDomain* d = domains_; d != nullptr; d = d->next)
+        for (const SchedVcpu* v = d->vcpus; v != nullptr; v = v->dom_next)
+            if (v->parked && v->runnable) return true;
+    return false;
+}
+
+SchedPick CreditScheduler::pick_next(uint32_t cpu, uint64_t now) {
+    if (cpu >= cpus_) return {nullptr, no_deadline};
+    RunQueue& q = rq_[cpu];
+    if (q.current != nullptr) stop_running(*q.current, now);
+    if (now >= next_acct_) do_accounting(now);
+
+    SchedVcpu* v = take_best(cpu);
+    if ((v == nullptr || v->prio == SchedPrio::over) && cpus_ > 1) {
+        if (SchedVcpu* s = steal(cpu)) {
+            if (v != nullptr) enqueue(*v);
+            v = s;
+        }
+    }
+    if (v == nullptr) return {nullptr, any_parked() ? next_acct_ - now : no_deadline};
+    v->running = true;
+    v->run_start = now;
+    q.current = v;
+    return {v, slice_for(*v, now)};
+}
+
+}  // namespace core
