@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "cpu.h"
 #include "guest_access.h"
+#include "irq.h"
 #include "sched.h"
 #include "shutdown.h"
 #include "core/bounce.h"
@@ -87,10 +88,6 @@ void guest_trap(TrapFrame& f) {
         return;
     }
     if (vector == 8 || vector == 18) fatal_trap(f);
-    if (vector >= 32) {
-        LOG_WARN("unexpected interrupt %u while d%u ran\n", vector, v.domain->id);
-        return;
-    }
     // int3 and into are callable from ring 3 (the guest kernel needs them);
     // from virtual user mode only if the trap table says so, as a DPL
     // check would on hardware.
@@ -115,6 +112,11 @@ void guest_trap(TrapFrame& f) {
 }  // namespace arch
 
 extern "C" void trap_dispatch(arch::TrapFrame* frame) {
+    // Vectors 32 and up are interrupts, wherever they arrive (irq.cpp).
+    if (frame->vector >= 32) {
+        arch::irq_dispatch(*frame);
+        return;
+    }
     if (arch::from_user(*frame)) {
         arch::guest_trap(*frame);
         return;
