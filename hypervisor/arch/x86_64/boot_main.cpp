@@ -17,6 +17,7 @@
 #include "gdt.h"
 #include "idt.h"
 #include "kstd/lazy.h"
+#include "lapic.h"
 #include "memory.h"
 #include "paging.h"
 #include "percpu.h"
@@ -166,6 +167,11 @@ void init_heap() {
         machine_stop(core::ExitStatus::test_failed);
     }
 
+    if (lapic_init())
+        core::print("pvisor: local APIC timer: %lu.%03lu MHz\n", lapic_timer_hz() / 1000000, lapic_timer_hz() / 1000 % 1000);
+    else
+        LOG_WARN("no local APIC: domains are not preempted and guest timers do not fire\n");
+    sched_init();
     core::print("pvisor: boot complete\n");
     if (create_boot_domains(g_boot) == 0) {
         core::print("pvisor: shutting down: nothing left to run (poweroff)\n");

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "kstd/format.h"
 #include "kstd/utility.h"
+#include "hv_objects.h"
 #include "memory.h"
 #include "paging.h"
 #include "sched.h"
@@ -24,6 +25,9 @@ public:
 };
 
 HvBuildMemory g_build_memory;
+
+// Event-channel ports per domain (the shared page allows up to 4096).
+constexpr uint32_t evtchn_ports = 1024;
 
 template <typename T>
 T* heap_new() {
@@ -44,18 +48,22 @@ bool build_one(const core::BootModule& m, uint32_t index) {
         return false;
     }
     uint64_t nr_pages = cfg.mem_bytes / core::page_size;
-    auto* d = heap_new<core::Domain>();
-    auto* v = heap_new<core::Vcpu>();
+    auto* hd = heap_new<HvDomain>();
+    auto* hv = heap_new<HvVcpu>();
     kstd::Result<void*> fl = hv_heap().alloc(nr_pages * sizeof(core::Mfn), 16);
+    kstd::Result<void*> ports = hv_heap().alloc(evtchn_ports * sizeof(core::Port), 16);
+    core::Domain* d = hd != nullptr ? &hd->dom : nullptr;
+    core::Vcpu* v = hv != nullptr ? &hv->vcpu : nullptr;
     // Everything taken for a domain that is not built goes back.
     auto discard = [&]() {
         if (v != nullptr && v->stack_top != 0) stack_free({v->stack_bottom, v->stack_top});
+        if (ports.is_ok()) (void)hv_heap().free(ports.value());
         if (fl.is_ok()) (void)hv_heap().free(fl.value());
-        if (v != nullptr) (void)hv_heap().free(v);
-        if (d != nullptr) (void)hv_heap().free(d);
+        if (hv != nullptr) (void)hv_heap().free(hv);
+        if (hd != nullptr) (void)hv_heap().free(hd);
         return false;
     };
-    if (d == nullptr || v == nullptr || fl.is_error()) {
+    if (hd == nullptr || hv == nullptr || fl.is_error() || ports.is_error()) {
         LOG_ERROR("module %u (%s): no hypervisor memory for its bookkeeping\n", index, cfg.name);
         return discard();
     }
@@ -77,7 +85,9 @@ bool build_one(const core::BootModule& m, uint32_t index) {
         LOG_ERROR("module %u (%s): cannot build a domain from it: %s\n", index, cfg.name, kstd::error_name(built.error()));
         return discard();
     }
-    if (vcpu_stack_init(*v, regs).is_error() || sched_add_domain(d).is_error()) {
+    hd->ports = static_cast<core::Port*>(ports.value());
+    if (hd->evtchn.init(*d, kstd::span<core::Port>(hd->ports, evtchn_ports)).is_error() ||
+        vcpu_stack_init(*v, regs).is_error() || sched_add_domain(d).is_error()) {
         LOG_ERROR("module %u (%s): no room to run it\n", index, cfg.name);
         core::unbuild_domain(g_build_memory, *d);
         return discard();

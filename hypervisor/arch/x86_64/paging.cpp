@@ -138,6 +138,20 @@ void* directmap_ensure(uint64_t pa, size_t len) {
     return directmap<void>(core::Maddr(pa));
 }
 
+volatile void* mmio_map(uint64_t pa, size_t len) {
+    if (len == 0 || pa + len < pa || pa + len > HV_DIRECTMAP_SIZE || g_early) return nullptr;
+    // Uncached (PCD|PWT): device registers must not be cached or combined.
+    uint64_t flags = pte::present | pte::writable | pte::nx | pte::pcd | pte::pwt;
+    for (uint64_t p = kstd::align_down(pa, core::page_size); p < pa + len; p += core::page_size) {
+        uint64_t va = HV_DIRECTMAP_BASE + p;
+        Result<uint64_t*> e = walk(va, 1);
+        if (e.is_error()) return nullptr;
+        *e.value() = p | flags;
+        invlpg(va);
+    }
+    return directmap<volatile void>(core::Maddr(pa));
+}
+
 Result<StackRange> stack_alloc(size_t pages) {
     uint64_t span = (pages + 1) * core::page_size;
     if (g_next_stack + span > hv_stacks_end) return Error::nomem;

@@ -47,6 +47,10 @@ inline T* directmap(core::Maddr a) {
 // its address, or nullptr if that is impossible (no memory for tables).
 void* directmap_ensure(uint64_t pa, size_t len);
 
+// Maps device registers at [pa, pa+len) uncached into the direct map and
+// returns their address, or nullptr.
+volatile void* mmio_map(uint64_t pa, size_t len);
+
 // A fresh stack of `pages` pages below an unmapped guard page.
 kstd::Result<StackRange> stack_alloc(size_t pages);
 

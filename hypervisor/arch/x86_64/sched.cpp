@@ -6,15 +6,19 @@
 #include "core/builder.h"
 #include "core/log.h"
 #include "core/panic.h"
-#include "core/run_queue.h"
+#include "core/evtchn_wait.h"
+#include "core/timer.h"
 #include "cpu.h"
 #include "gdt.h"
 #include "kstd/format.h"
 #include "guest_access.h"
+#include "hv_objects.h"
+#include "lapic.h"
 #include "paging.h"
 #include "percpu.h"
 #include "serial.h"
 #include "shutdown.h"
+#include "tsc.h"
 #include "vcpu_context.h"
 
 extern "C" void switch_stacks(uint64_t* save, uint64_t new_rsp);
@@ -24,10 +28,25 @@ namespace {
 
 constexpr size_t max_domains = 64;
 
+constexpr size_t max_vcpus = max_domains * core::Domain::max_vcpus;
+constexpr size_t timers_per_vcpu = 3;
+
 core::Domain* g_domains[max_domains];
 bool g_reaped[max_domains];
 size_t g_domain_count = 0;
-core::RunQueue g_runq;
+
+// One CPU today; the scheduler keeps per-CPU run queues already.
+constexpr uint32_t this_cpu_id = 0;
+core::CreditScheduler g_sched;
+core::TimerQueue g_timers;
+core::Timer* g_timer_storage[max_vcpus * timers_per_vcpu];
+HvVcpu* g_vcpus[max_vcpus];
+uint32_t g_vcpu_count = 0;
+
+// When the running vCPU's slice ends, and whether it must give up the CPU
+// at the next return to the guest (a slice ended, or a wake-up outranks it).
+uint64_t g_slice_end = 0;
+bool g_need_resched = false;
 
 // A vCPU's x87/SSE registers go with it: saved when it leaves the CPU and
 // restored when it comes back, starting from the reset state.
@@ -72,6 +91,30 @@ void run(core::Vcpu& v) {
     load_vcpu(v);
     switch_stacks(&this_cpu().idle_rsp, v.saved_rsp);
     this_cpu().current = nullptr;
+}
+
+uint64_t now() { return system_time_ns(); }
+
+void kick_vcpu(core::Vcpu& v);
+
+// Runs what the timers that came due ask for: a guest timer raises the
+// vCPU's timer VIRQ; a poll timeout wakes the vCPU.
+void fire_timers(uint64_t t) {
+    core::Timer* fired[16];
+    for (;;) {
+        size_t n = g_timers.expire(t, kstd::span<core::Timer*>(fired, kstd::array_size(fired)));
+        for (size_t i = 0; i < n; ++i) {
+            HvVcpu* hv = g_vcpus[fired[i]->owner];
+            if (hv->vcpu.state == core::VcpuState::down) continue;
+            if (fired[i]->kind == core::TimerKind::poll_timeout) {
+                kick_vcpu(hv->vcpu);
+            } else {
+                HvDomain& hd = hv_domain(*hv->vcpu.domain);
+                (void)core::evtchn_raise_virq(hd.evtchn, event_sink(), hv->vcpu.id, PV_VIRQ_TIMER);
+            }
+        }
+        if (n < kstd::array_size(fired)) return;
+    }
 }
 
 void log_end(core::Domain& d) {
@@ -138,20 +181,23 @@ public:
     }
 
     void yield(core::Vcpu& v) override {
-        g_runq.push(&v);
+        g_sched.yield(hv_vcpu(v).sched, now());
         leave_cpu(v);
     }
 
     void block(core::Vcpu& v) override {
         v.state = core::VcpuState::blocked;
+        g_sched.block(hv_vcpu(v).sched, now());
         leave_cpu(v);
     }
 
     void domain_ended(core::Domain& d) override {
         log_end(d);
         for (uint32_t i = 0; i < d.vcpu_count; ++i) {
-            d.vcpus[i]->state = core::VcpuState::down;
-            g_runq.remove(d.vcpus[i]);
+            HvVcpu& hv = hv_vcpu(*d.vcpus[i]);
+            hv.vcpu.state = core::VcpuState::down;
+            core::cancel_vcpu_timers(g_timers, hv.timers);
+            g_sched.remove_vcpu(hv.sched, now());
         }
         core::Vcpu* cur = this_cpu().current;
         if (cur != nullptr && cur->domain == &d) {
@@ -167,10 +213,56 @@ public:
 
 Hooks g_hooks;
 
+namespace {
+
+void kick_vcpu(core::Vcpu& v) {
+    // A running or runnable vCPU sees the upcall on its way back to the
+    // guest; only a sleeping one needs waking.
+    if (v.state != core::VcpuState::blocked) return;
+    v.state = core::VcpuState::runnable;
+    if (v.domain->runnable() && g_sched.wake(hv_vcpu(v).sched, now(), true)) g_need_resched = true;
+}
+
+class Sink final : public core::EventSink {
+public:
+    void kick(core::Vcpu& v) override { kick_vcpu(v); }
+};
+
+class Lookup final : public core::DomainLookup {
+public:
+    core::EvtchnTable* evtchn_table(pv_domid_t id) override {
+        for (size_t i = 0; i < g_domain_count; ++i)
+            if (g_domains[i]->id == id && !g_domains[i]->dead()) return &hv_domain(*g_domains[i]).evtchn;
+        return nullptr;
+    }
+};
+
+Sink g_sink;
+Lookup g_lookup;
+
+}  // namespace
+
 core::HypercallHooks& hypercall_hooks() { return g_hooks; }
+core::EventSink& event_sink() { return g_sink; }
+core::DomainLookup& domain_lookup() { return g_lookup; }
+
+void sched_init() {
+    if (g_sched.init(1, now()).is_error() ||
+        g_timers.init(kstd::span<core::Timer*>(g_timer_storage, kstd::array_size(g_timer_storage))).is_error())
+        core::panic("cannot set up the scheduler");
+}
 
 kstd::Result<void> sched_add_domain(core::Domain* d) {
-    if (g_domain_count == max_domains) return kstd::Error::nospc;
+    if (g_domain_count == max_domains || g_vcpu_count + d->vcpu_count > max_vcpus) return kstd::Error::nospc;
+    HvDomain& hd = hv_domain(*d);
+    g_sched.add_domain(hd.sched);
+    for (uint32_t i = 0; i < d->vcpu_count; ++i) {
+        HvVcpu& hv = hv_vcpu(*d->vcpus[i]);
+        TRY(g_sched.add_vcpu(hv.sched, hd.sched, &hv.vcpu, this_cpu_id));
+        hv.index = g_vcpu_count;
+        hv.timers.init(hv.index);
+        g_vcpus[g_vcpu_count++] = &hv;
+    }
     g_domains[g_domain_count++] = d;
     return kstd::ok();
 }
@@ -178,7 +270,27 @@ kstd::Result<void> sched_add_domain(core::Domain* d) {
 void sched_unpause(core::Domain* d) {
     if (d->unpause().is_error() || !d->runnable()) return;
     for (uint32_t i = 0; i < d->vcpu_count; ++i)
-        if (d->vcpus[i]->state == core::VcpuState::runnable) g_runq.push(d->vcpus[i]);
+        if (d->vcpus[i]->state == core::VcpuState::runnable)
+            (void)g_sched.wake(hv_vcpu(*d->vcpus[i]).sched, now(), false);
+}
+
+void sched_timer_interrupt(TrapFrame& frame) {
+    uint64_t t = now();
+    fire_timers(t);
+    core::Vcpu* cur = this_cpu().current;
+    if (cur == nullptr) return;  // idle: the loop decides
+    if (t >= g_slice_end) g_need_resched = true;
+    if (!g_need_resched) lapic_arm(kstd::min(g_slice_end, g_timers.next_deadline()));
+    if (from_user(frame)) sched_preempt_point();
+}
+
+void sched_preempt_point() {
+    core::Vcpu* cur = this_cpu().current;
+    if (!g_need_resched || cur == nullptr) return;
+    g_need_resched = false;
+    // Still runnable: the scheduler takes it back into its queue when it
+    // picks the next vCPU, and charges it for the time it ran.
+    leave_cpu(*cur);
 }
 
 core::Vcpu& current_vcpu() {
@@ -195,8 +307,8 @@ core::Vcpu& current_vcpu() {
 }
 
 void print_domain_table() {
-    core::print("pvisor: %-4s %-16s %-5s %-22s %10s %10s\n", "id", "name", "vcpus", "state", "hypercalls",
-                "bounces");
+    core::print("pvisor: %-4s %-16s %-5s %-22s %10s %6s %4s %10s %10s\n", "id", "name", "vcpus", "state", "cpu ms",
+                "weight", "cap", "hypercalls", "bounces");
     for (size_t i = 0; i < g_domain_count; ++i) {
         const core::Domain* d = g_domains[i];
         uint64_t hc = 0, bounces = 0;
@@ -204,12 +316,16 @@ void print_domain_table() {
             hc += d->vcpus[j]->hypercalls;
             bounces += d->vcpus[j]->bounces;
         }
+        uint64_t cpu_ns = 0;
+        for (uint32_t j = 0; j < d->vcpu_count; ++j) cpu_ns += hv_vcpu(*d->vcpus[j]).sched.total_run;
+        const core::SchedDomain& sd = hv_domain(*const_cast<core::Domain*>(d)).sched;
         char state[24];
         if (d->state == core::DomainState::shut_down)
             kstd::format(state, sizeof state, "shut down (%s)", core::shutdown_reason_name(d->shutdown_reason));
         else
             kstd::format(state, sizeof state, "%s", core::domain_state_name(d->state));
-        core::print("pvisor: %-4u %-16s %-5u %-22s %10lu %10lu\n", d->id, d->name, d->vcpu_count, state, hc, bounces);
+        core::print("pvisor: %-4u %-16s %-5u %-22s %6lu.%03lu %6u %4u %10lu %10lu\n", d->id, d->name, d->vcpu_count,
+                    state, cpu_ns / 1000000, cpu_ns / 1000 % 1000, sd.weight, sd.cap, hc, bounces);
     }
 }
 
@@ -217,16 +333,30 @@ void print_domain_table() {
     for (;;) {
         reap_ended();
         if (live_domains() == 0) finish();
-        core::Vcpu* v = g_runq.pop();
-        if (v == nullptr) {
-            // Until timers and event channels exist nothing can wake a
-            // blocked vCPU: say so instead of hanging.
+        uint64_t t = now();
+        fire_timers(t);
+        core::SchedPick pick = g_sched.pick_next(this_cpu_id, t);
+        uint64_t timer_deadline = g_timers.next_deadline();
+        if (pick.vcpu != nullptr) {
+            g_slice_end = t + pick.slice_ns;
+            g_need_resched = false;
+            lapic_arm(kstd::min(g_slice_end, timer_deadline));
+            run(*pick.vcpu->vcpu);
+            continue;
+        }
+        uint64_t wake_at = pick.slice_ns == core::CreditScheduler::no_deadline ? timer_deadline
+                                                                              : kstd::min(t + pick.slice_ns, timer_deadline);
+        if (wake_at == core::TimerQueue::no_deadline || !lapic_present()) {
+            // Nothing runnable and nothing armed that could make it so.
             core::print("pvisor: every live domain is blocked and nothing can wake it\n");
             print_domain_table();
             machine_stop(core::ExitStatus::test_failed);
         }
-        if (v->state != core::VcpuState::runnable || !v->domain->runnable()) continue;
-        run(*v);
+        lapic_arm(wake_at);
+        // SAFETY: the only place the hypervisor takes interrupts: sti; hlt
+        // waits for the timer (the pair cannot lose a wake-up, sti takes
+        // effect after hlt starts), then interrupts are off again.
+        asm volatile("sti; hlt; cli" ::: "memory");
     }
 }
 

@@ -4,9 +4,14 @@
 #pragma once
 
 #include "core/domain.h"
+#include "core/evtchn.h"
 #include "core/hypercall.h"
+#include "trap_frame.h"
 
 namespace arch {
+
+// Sets up the scheduler and the timer queue (boot, once).
+void sched_init();
 
 // Adds a built domain; it runs once unpaused.
 kstd::Result<void> sched_add_domain(core::Domain* d);
@@ -16,6 +21,12 @@ void sched_unpause(core::Domain* d);
 // prints the domain table and stops the machine.
 [[noreturn]] void sched_run();
 
+// The local APIC timer fired (from irq_dispatch, after the EOI).
+void sched_timer_interrupt(TrapFrame& frame);
+// On the way back to the guest: gives up the CPU if a slice ended or a
+// wake-up outranks the running vCPU. Returns when it runs again.
+void sched_preempt_point();
+
 // The vCPU running now (never null inside a guest entry).
 core::Vcpu& current_vcpu();
 
@@ -23,6 +34,8 @@ core::Vcpu& current_vcpu();
 [[noreturn]] void crash_current_domain(const char* why);
 
 core::HypercallHooks& hypercall_hooks();
+core::EventSink& event_sink();
+core::DomainLookup& domain_lookup();
 
 // Prints one line per domain: id, name, vCPUs, state, counters.
 void print_domain_table();
