@@ -52,7 +52,7 @@ def stubs(calls):
            " * Each calls the hypercall page entry (pvisor/hypercall.h). Freestanding:\n"
            " * C11 and C++20.\n */\n",
            "#ifndef PVISOR_HYPERCALL_STUBS_H\n#define PVISOR_HYPERCALL_STUBS_H\n\n",
-           "#include \"pvisor/callback.h\"\n#include \"pvisor/hypercall.h\"\n#include \"pvisor/trap.h\"\n\n"]
+           "#include \"pvisor/callback.h\"\n#include \"pvisor/hypercall.h\"\n#include \"pvisor/mm.h\"\n#include \"pvisor/trap.h\"\n\n"]
     for c in calls:
         if c["name"] == "iret":
             continue  # entered by jmp with rsp at the frame; see pvisor/trap.h

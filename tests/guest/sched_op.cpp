@@ -29,7 +29,7 @@ void test_main() {
     const uint64_t bad_reasons[] = {PV_SHUTDOWN_crash + 1, 0xff, uint64_t{1} << 32, ~uint64_t{0}};
     for (uint64_t r : bad_reasons)
         gt::check_rc(pv_sched_op(PV_SCHEDOP_shutdown, r), -PV_EINVAL, "shutdown with reason %#lx", r);
-    const uint64_t bad_cmds[] = {3, 0xffff, uint64_t{1} << 32, (uint64_t{1} << 32) | PV_SCHEDOP_shutdown, ~uint64_t{0}};
+    const uint64_t bad_cmds[] = {PV_SCHEDOP_poll + 1, 0xffff, uint64_t{1} << 32, (uint64_t{1} << 32) | PV_SCHEDOP_shutdown, ~uint64_t{0}};
     for (uint64_t c : bad_cmds) gt::check_rc(pv_sched_op(c, 0), -PV_ENOSYS, "command %#lx", c);
 
     if (gt::failures() != 0) return;

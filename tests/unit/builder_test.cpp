@@ -235,8 +235,10 @@ void verify(Built& b) {
     for (uint64_t i = 0; i < l.stack_pages; ++i)
         want[l.stack_top_va - (l.stack_pages - i) * page] = core::to_maddr(b.frames[l.stack_pfn + i]).raw | data;
     want[l.shared_info_va] = core::to_maddr(b.d.shared_info_mfn).raw | data;
+    // The page-table pages too, read-only.
     for (uint64_t p = 0; p < nr; ++p)
-        if (!is_pt(p)) want[core::guest_physmap_va + p * page] = core::to_maddr(b.frames[p]).raw | data;
+        want[core::guest_physmap_va + p * page] =
+            core::to_maddr(b.frames[p]).raw | (is_pt(p) ? pte::p | pte::us | pte::nx : data);
     std::map<uint64_t, uint64_t> want_user;
     for (uint64_t i = 0; i < user_pages; ++i)
         want_user[core::guest_user_va + i * page] =
@@ -262,14 +264,18 @@ void verify(Built& b) {
     // The guard page below the stack is not mapped.
     EXPECT_EQ(0u, kw.leaves.count(l.stack_top_va - (l.stack_pages + 1) * page));
 
-    // Tables live in the page-table pages, which nothing maps, and there
-    // were enough of them.
+    // Tables live in the page-table pages, which only the physmap maps,
+    // read-only, and there were enough of them.
     for (uint64_t t : kw.tables) EXPECT_EQ(1u, pt_mfns.count(t)) << "table outside the page-table range";
     EXPECT_EQ(0u, kw.tables.count(kroot.raw));
     EXPECT_EQ(0u, kw.tables.count(uroot.raw));
     EXPECT_LE(kw.tables.size() + 2, l.pt_pages);
     for (const auto& [va, e] : kw.leaves)
-        EXPECT_EQ(0u, pt_mfns.count((e & pte::addr) >> 12)) << std::hex << "a page table is mapped at " << va;
+        if (pt_mfns.count((e & pte::addr) >> 12) != 0) {
+            EXPECT_EQ(0u, e & pte::rw) << std::hex << "a page table is mapped writable at " << va;
+            EXPECT_TRUE(va >= core::guest_physmap_va && va < core::guest_physmap_va + nr * page)
+                << std::hex << "a page table is mapped outside the physmap at " << va;
+        }
     // Tables not used are still zero.
     for (uint64_t p = l.pt_pfn + 2; p < l.pt_pfn + l.pt_pages; ++p)
         if (kw.tables.count(b.frames[p].raw) == 0) EXPECT_TRUE(all_zero(b.frame(p), page)) << "pt pfn " << p;

@@ -519,7 +519,7 @@ TEST_F(Hypercall, SchedShutdownRefusals) {
 }
 
 TEST_F(Hypercall, SchedUnknownCommand) {
-    for (uint64_t cmd : std::initializer_list<uint64_t>{3ull, 0x100000000ull, ~0ull})
+    for (uint64_t cmd : std::initializer_list<uint64_t>{uint64_t{PV_SCHEDOP_poll} + 1, 0x100000000ull, ~0ull})
         expect_refused(err(PV_ENOSYS), PV_HYPERCALL_sched_op, cmd, 0, 0, "command");
 }
 

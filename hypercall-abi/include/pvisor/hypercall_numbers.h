@@ -23,8 +23,26 @@
 #define PV_HYPERCALL_version 6
 /* Yield the CPU, block until an event, or shut the domain down with a reason. */
 #define PV_HYPERCALL_sched_op 7
+/* Write a batch of page-table entries, each checked, by the machine address of the entry. */
+#define PV_HYPERCALL_mmu_update 8
+/* Pin and unpin page tables, load new kernel or user roots, flush TLBs. */
+#define PV_HYPERCALL_mmuext_op 9
+/* Set the L1 entry that maps va in the current address space, with an optional flush. */
+#define PV_HYPERCALL_update_va_mapping 10
+/* Grow or shrink the domain's reservation, or query its size, limit and frames. */
+#define PV_HYPERCALL_memory_op 11
+/* Make a batch of hypercalls in one entry, each with its own result. */
+#define PV_HYPERCALL_multicall 12
+/* Allocate, bind, send on, close, query, unmask and route event-channel ports. */
+#define PV_HYPERCALL_event_channel_op 13
+/* Arm (absolute system time in ns) or cancel (0) the vCPU's one-shot timer, which raises PV_VIRQ_TIMER. */
+#define PV_HYPERCALL_set_timer_op 14
+/* Initialise, bring up or take down a vCPU of the caller's domain, or set its timers. */
+#define PV_HYPERCALL_vcpu_op 15
+/* Pause or unpause a domain, or set or get its scheduling weight and cap. Privileged. */
+#define PV_HYPERCALL_domctl 16
 
 /* One more than the highest hypercall number. */
-#define PV_HYPERCALL_COUNT 8
+#define PV_HYPERCALL_COUNT 17
 
 #endif /* PVISOR_HYPERCALL_NUMBERS_H */

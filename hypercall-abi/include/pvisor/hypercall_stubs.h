@@ -10,6 +10,7 @@
 
 #include "pvisor/callback.h"
 #include "pvisor/hypercall.h"
+#include "pvisor/mm.h"
 #include "pvisor/trap.h"
 
 /* Write to (any domain) or read from (dom0) the hypervisor console. */
@@ -52,6 +53,60 @@ static inline int64_t pv_version(uint64_t cmd, void *arg)
 static inline int64_t pv_sched_op(uint64_t cmd, uint64_t arg)
 {
     return pv_hypercall(PV_HYPERCALL_sched_op, cmd, arg, 0, 0, 0);
+}
+
+/* Write a batch of page-table entries, each checked, by the machine address of the entry. */
+static inline int64_t pv_mmu_update(const struct pv_mmu_update *reqs, uint64_t count, uint64_t *done)
+{
+    return pv_hypercall(PV_HYPERCALL_mmu_update, PV_PTR_ARG(reqs), count, PV_PTR_ARG(done), 0, 0);
+}
+
+/* Pin and unpin page tables, load new kernel or user roots, flush TLBs. */
+static inline int64_t pv_mmuext_op(const struct pv_mmuext_op *ops, uint64_t count, uint64_t *done)
+{
+    return pv_hypercall(PV_HYPERCALL_mmuext_op, PV_PTR_ARG(ops), count, PV_PTR_ARG(done), 0, 0);
+}
+
+/* Set the L1 entry that maps va in the current address space, with an optional flush. */
+static inline int64_t pv_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
+{
+    return pv_hypercall(PV_HYPERCALL_update_va_mapping, va, val, flags, 0, 0);
+}
+
+/* Grow or shrink the domain's reservation, or query its size, limit and frames. */
+static inline int64_t pv_memory_op(uint64_t cmd, void *arg)
+{
+    return pv_hypercall(PV_HYPERCALL_memory_op, cmd, PV_PTR_ARG(arg), 0, 0, 0);
+}
+
+/* Make a batch of hypercalls in one entry, each with its own result. */
+static inline int64_t pv_multicall(struct pv_multicall_entry *calls, uint64_t count)
+{
+    return pv_hypercall(PV_HYPERCALL_multicall, PV_PTR_ARG(calls), count, 0, 0, 0);
+}
+
+/* Allocate, bind, send on, close, query, unmask and route event-channel ports. */
+static inline int64_t pv_event_channel_op(uint64_t cmd, uint64_t arg)
+{
+    return pv_hypercall(PV_HYPERCALL_event_channel_op, cmd, arg, 0, 0, 0);
+}
+
+/* Arm (absolute system time in ns) or cancel (0) the vCPU's one-shot timer, which raises PV_VIRQ_TIMER. */
+static inline int64_t pv_set_timer_op(uint64_t timeout)
+{
+    return pv_hypercall(PV_HYPERCALL_set_timer_op, timeout, 0, 0, 0, 0);
+}
+
+/* Initialise, bring up or take down a vCPU of the caller's domain, or set its timers. */
+static inline int64_t pv_vcpu_op(uint64_t cmd, uint64_t vcpu, uint64_t arg)
+{
+    return pv_hypercall(PV_HYPERCALL_vcpu_op, cmd, vcpu, arg, 0, 0);
+}
+
+/* Pause or unpause a domain, or set or get its scheduling weight and cap. */
+static inline int64_t pv_domctl(uint64_t cmd, uint64_t domid, uint64_t arg)
+{
+    return pv_hypercall(PV_HYPERCALL_domctl, cmd, domid, arg, 0, 0);
 }
 
 #endif /* PVISOR_HYPERCALL_STUBS_H */

@@ -11,9 +11,10 @@
  *
  * The initial address space (kernel root) maps:
  *   - the kernel's ELF segments at their virtual addresses;
- *   - every page of the domain at physmap_va + pfn * PV_PAGE_SIZE, except
- *     the pages holding the initial page tables (pt_pfn_start..), which are
- *     not mapped at all until the page-table hypercalls exist;
+ *   - every page of the domain at physmap_va + pfn * PV_PAGE_SIZE,
+ *     read-write, except the pages holding the initial page tables
+ *     (pt_pfn_start..), which are mapped read-only: they are in use as page
+ *     tables and change only through the hypervisor (pvisor/mm.h);
  *   - this page, the shared page, the frame list and the boot stack;
  *   - the user region [user_va, user_va + user_pages * 4 KiB), writable,
  *     which is also all that the user root maps.

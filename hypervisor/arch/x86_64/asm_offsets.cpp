@@ -27,6 +27,7 @@ static_assert(__builtin_offsetof(Vcpu, info) == VCPU_INFO);
 static_assert(__builtin_offsetof(Vcpu, hypercalls) == VCPU_HYPERCALLS);
 static_assert(__builtin_offsetof(Vcpu, bounces) == VCPU_BOUNCES);
 static_assert(__builtin_offsetof(pv_vcpu_info, upcall_mask) == VCPU_INFO_UPCALL_MASK);
+static_assert(__builtin_offsetof(pv_vcpu_info, upcall_pending) == VCPU_INFO_UPCALL_PENDING);
 static_assert(core::rflags::guest_settable == RFLAGS_GUEST_SETTABLE);
 static_assert((core::rflags::guest_settable & ~(core::rflags::tf | core::rflags::rf | core::rflags::ac)) ==
               RFLAGS_HANDLER_KEEP);

@@ -18,6 +18,7 @@
 #define VCPU_HYPERCALLS 1192
 #define VCPU_BOUNCES 1200
 
+#define VCPU_INFO_UPCALL_PENDING 0
 #define VCPU_INFO_UPCALL_MASK 1
 
 /* core::rflags::guest_settable, and what a handler keeps of it (no TF, RF,

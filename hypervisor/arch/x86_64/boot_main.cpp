@@ -19,6 +19,7 @@
 #include "kstd/lazy.h"
 #include "lapic.h"
 #include "memory.h"
+#include "mm.h"
 #include "paging.h"
 #include "percpu.h"
 #include "pic.h"
@@ -152,6 +153,7 @@ void init_heap() {
     report_time();
     acpi_init(g_boot.rsdp_size != 0 ? g_boot.rsdp : nullptr, g_boot.rsdp_size);
     init_heap();
+    mm_init(g_boot);
 
     ImageLayout img = image_layout();
     core::print("pvisor: image: text %lu KiB (r-x), rodata %lu KiB (r--), data+bss %lu KiB (rw-)\n",

@@ -9,6 +9,7 @@
 #include "kstd/utility.h"
 #include "hv_objects.h"
 #include "memory.h"
+#include "mm.h"
 #include "paging.h"
 #include "sched.h"
 #include "tsc.h"
@@ -50,6 +51,10 @@ bool build_one(const core::BootModule& m, uint32_t index) {
     uint64_t nr_pages = cfg.mem_bytes / core::page_size;
     auto* hd = heap_new<HvDomain>();
     auto* hv = heap_new<HvVcpu>();
+    // vCPUs beyond the first start down; vcpu_op brings them up.
+    HvVcpu* extra[core::Domain::max_vcpus] = {};
+    bool extra_ok = true;
+    for (uint32_t i = 1; i < cfg.vcpus; ++i) extra_ok = (extra[i] = heap_new<HvVcpu>()) != nullptr && extra_ok;
     kstd::Result<void*> fl = hv_heap().alloc(nr_pages * sizeof(core::Mfn), 16);
     kstd::Result<void*> ports = hv_heap().alloc(evtchn_ports * sizeof(core::Port), 16);
     core::Domain* d = hd != nullptr ? &hd->dom : nullptr;
@@ -57,13 +62,15 @@ bool build_one(const core::BootModule& m, uint32_t index) {
     // Everything taken for a domain that is not built goes back.
     auto discard = [&]() {
         if (v != nullptr && v->stack_top != 0) stack_free({v->stack_bottom, v->stack_top});
+        for (HvVcpu* e : extra)
+            if (e != nullptr) (void)hv_heap().free(e);
         if (ports.is_ok()) (void)hv_heap().free(ports.value());
         if (fl.is_ok()) (void)hv_heap().free(fl.value());
         if (hv != nullptr) (void)hv_heap().free(hv);
         if (hd != nullptr) (void)hv_heap().free(hd);
         return false;
     };
-    if (hd == nullptr || hv == nullptr || fl.is_error() || ports.is_error()) {
+    if (hd == nullptr || hv == nullptr || !extra_ok || fl.is_error() || ports.is_error()) {
         LOG_ERROR("module %u (%s): no hypervisor memory for its bookkeeping\n", index, cfg.name);
         return discard();
     }
@@ -78,6 +85,7 @@ bool build_one(const core::BootModule& m, uint32_t index) {
     req.privileged = index == 0;
     req.nr_pages = nr_pages;
     req.user_pages = cfg.user_bytes / core::page_size;
+    req.nr_vcpus = cfg.vcpus;
     req.hypervisor_slots = hv_pml4_slots();
     core::GuestRegs regs;
     auto built = core::build_domain(req, g_build_memory, *d, *v, static_cast<core::Mfn*>(fl.value()), &regs);
@@ -85,16 +93,33 @@ bool build_one(const core::BootModule& m, uint32_t index) {
         LOG_ERROR("module %u (%s): cannot build a domain from it: %s\n", index, cfg.name, kstd::error_name(built.error()));
         return discard();
     }
+    // From here the frame table owns the domain's frames; they go back
+    // with mm_release_domain (domain_memory_release), not unbuild_domain.
+    if (auto adopted = mm_adopt_domain(*d); adopted.is_error()) {
+        LOG_ERROR("module %u (%s): its initial page tables do not validate: %s\n", index, cfg.name,
+                  kstd::error_name(adopted.error()));
+        core::unbuild_domain(g_build_memory, *d);
+        return discard();
+    }
+    for (uint32_t i = 1; i < cfg.vcpus; ++i) {
+        core::Vcpu& ev = extra[i]->vcpu;
+        ev.domain = d;
+        ev.id = i;
+        ev.state = core::VcpuState::down;
+        ev.info = &d->shared->vcpu[i];
+        d->vcpus[i] = &ev;
+    }
+    d->vcpu_count = cfg.vcpus;
     hd->ports = static_cast<core::Port*>(ports.value());
     if (hd->evtchn.init(*d, kstd::span<core::Port>(hd->ports, evtchn_ports)).is_error() ||
         vcpu_stack_init(*v, regs).is_error() || sched_add_domain(d).is_error()) {
         LOG_ERROR("module %u (%s): no room to run it\n", index, cfg.name);
-        core::unbuild_domain(g_build_memory, *d);
+        domain_memory_release(*d);
         return discard();
     }
-    publish_vcpu_time(v->info->time);
-    core::print("pvisor: domain %u (%s): %lu MiB, entry %#lx%s\n", d->id, d->name, cfg.mem_bytes >> 20, regs.rip,
-                d->privileged ? ", privileged" : "");
+    for (uint32_t i = 0; i < d->vcpu_count; ++i) publish_vcpu_time(d->vcpus[i]->info->time);
+    core::print("pvisor: domain %u (%s): %lu MiB, %u vCPU%s, entry %#lx%s\n", d->id, d->name, cfg.mem_bytes >> 20,
+                d->vcpu_count, d->vcpu_count == 1 ? "" : "s", regs.rip, d->privileged ? ", privileged" : "");
     sched_unpause(d);
     return true;
 }
@@ -109,7 +134,7 @@ size_t create_boot_domains(const core::BootInfo& boot) {
 }
 
 void domain_memory_release(core::Domain& d) {
-    if (d.nr_pages != 0) core::unbuild_domain(g_build_memory, d);
+    if (d.nr_pages != 0) mm_release_domain(d);
 }
 
 }  // namespace arch

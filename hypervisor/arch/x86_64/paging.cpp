@@ -189,4 +189,11 @@ ImageLayout image_layout() {
             reinterpret_cast<uint64_t>(__data_start), reinterpret_cast<uint64_t>(__bss_end)};
 }
 
+Result<void> map_hypervisor_range(uint64_t va, core::Maddr pa, uint64_t size) {
+    if (g_early || (va % core::page_size) != 0 || (pa.raw % core::page_size) != 0) return Error::inval;
+    uint64_t g = cpu_info().pge ? pte::global : 0;
+    TRY(map_range(va, pa.raw, kstd::align_up(size, core::page_size), pte::present | pte::writable | pte::nx | g, true));
+    return kstd::ok();
+}
+
 }  // namespace arch

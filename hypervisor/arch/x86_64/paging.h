@@ -70,4 +70,9 @@ struct ImageLayout {
 };
 ImageLayout image_layout();
 
+// Maps [pa, pa + size) read-write, no-execute at va, a fixed region of the
+// hypervisor's slots (the frame table). Every root sees it at once: the
+// slots' PDPTs are shared. Nothing may be mapped there yet.
+kstd::Result<void> map_hypervisor_range(uint64_t va, core::Maddr pa, uint64_t size);
+
 }  // namespace arch

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/evtchn_wait.h"
+#include "core/vcpu_timers.h"
 #include "core/timer.h"
 #include "cpu.h"
 #include "gdt.h"
@@ -209,6 +210,89 @@ public:
     [[noreturn]] void crash_current(const char* why) override { crash_current_domain(why); }
 
     const char* build_string() override { return "pvisor " PVISOR_VERSION; }
+
+    core::EvtchnTable* evtchn_table(core::Domain& d) override { return &hv_domain(d).evtchn; }
+    core::DomainLookup* domain_lookup() override { return &arch::domain_lookup(); }
+    core::EventSink* event_sink() override { return &arch::event_sink(); }
+    uint64_t now_ns() override { return now(); }
+
+    kstd::Result<void> set_singleshot_timer(core::Vcpu& v, uint64_t deadline) override {
+        TRY(core::set_singleshot_timer(g_timers, hv_vcpu(v).timers, deadline));
+        // The LAPIC is armed for the old earliest deadline; bring it forward.
+        lapic_arm(kstd::min(g_slice_end, g_timers.next_deadline()));
+        return kstd::ok();
+    }
+
+    kstd::Result<void> poll(core::Vcpu& v, const uint32_t* ports, uint32_t n, uint64_t timeout) override {
+        HvVcpu& hv = hv_vcpu(v);
+        core::EvtchnTable& t = hv_domain(*v.domain).evtchn;
+        core::PollOutcome o = TRY(core::poll_prepare(t, v, kstd::span<const uint32_t>(ports, n), timeout, now()));
+        if (o == core::PollOutcome::sleep) {
+            if (timeout != 0) (void)core::set_poll_timeout(g_timers, hv.timers, timeout);
+            g_sched.block(hv.sched, now());
+            leave_cpu(v);  // back when a polled port is pending or the timeout fires
+        }
+        core::poll_finish(t, v);
+        (void)core::set_poll_timeout(g_timers, hv.timers, 0);
+        return kstd::ok();
+    }
+
+    core::Domain* find_domain(pv_domid_t id) override {
+        for (size_t i = 0; i < g_domain_count; ++i)
+            if (g_domains[i]->id == id && !g_domains[i]->dead()) return g_domains[i];
+        return nullptr;
+    }
+
+    kstd::Result<void> pause_domain(core::Domain& d) override {
+        TRY(d.pause());
+        if (d.pause_count == 1)
+            for (uint32_t i = 0; i < d.vcpu_count; ++i) g_sched.block(hv_vcpu(*d.vcpus[i]).sched, now());
+        return kstd::ok();
+    }
+
+    kstd::Result<void> unpause_domain(core::Domain& d) override {
+        TRY(d.unpause());
+        if (d.runnable())
+            for (uint32_t i = 0; i < d.vcpu_count; ++i)
+                if (d.vcpus[i]->state == core::VcpuState::runnable)
+                    (void)g_sched.wake(hv_vcpu(*d.vcpus[i]).sched, now(), false);
+        return kstd::ok();
+    }
+
+    kstd::Result<void> set_sched_params(core::Domain& d, uint32_t weight, uint32_t cap) override {
+        return g_sched.set_params(hv_domain(d).sched, weight, cap);
+    }
+
+    kstd::Result<void> vcpu_initialise(core::Vcpu& v, const core::GuestRegs& regs) override {
+        TRY(vcpu_stack_init(v, regs));
+        v.state = core::VcpuState::down;  // until vcpu_op up
+        return kstd::ok();
+    }
+
+    kstd::Result<void> vcpu_up(core::Vcpu& v) override {
+        v.state = core::VcpuState::runnable;
+        if (v.domain->runnable() && g_sched.wake(hv_vcpu(v).sched, now(), false)) g_need_resched = true;
+        return kstd::ok();
+    }
+
+    kstd::Result<void> vcpu_down(core::Vcpu& v) override {
+        v.state = core::VcpuState::down;
+        g_sched.block(hv_vcpu(v).sched, now());
+        if (this_cpu().current == &v) leave_cpu(v);  // back when it is up again
+        return kstd::ok();
+    }
+
+    kstd::Result<void> set_periodic_timer(core::Vcpu& v, uint64_t period) override {
+        TRY(core::set_periodic_timer(g_timers, hv_vcpu(v).timers, period, now()));
+        lapic_arm(kstd::min(g_slice_end, g_timers.next_deadline()));
+        return kstd::ok();
+    }
+
+    kstd::Result<void> get_sched_params(core::Domain& d, uint32_t* weight, uint32_t* cap) override {
+        *weight = hv_domain(d).sched.weight;
+        *cap = hv_domain(d).sched.cap;
+        return kstd::ok();
+    }
 };
 
 Hooks g_hooks;
@@ -281,7 +365,20 @@ void sched_timer_interrupt(TrapFrame& frame) {
     if (cur == nullptr) return;  // idle: the loop decides
     if (t >= g_slice_end) g_need_resched = true;
     if (!g_need_resched) lapic_arm(kstd::min(g_slice_end, g_timers.next_deadline()));
-    if (from_user(frame)) sched_preempt_point();
+    if (from_user(frame)) return_to_guest(frame);
+}
+
+bool return_work_pending(const core::Vcpu& v) {
+    return g_need_resched || (v.info->upcall_pending != 0 && v.info->upcall_mask == 0);
+}
+
+void return_to_guest(TrapFrame& frame) {
+    sched_preempt_point();
+    // The vCPU that returns is the one whose frame this is (a switch away
+    // and back happens inside sched_preempt_point).
+    core::Vcpu& v = current_vcpu();
+    core::BounceFailure why;  // written only on failure
+    if (core::deliver_pending_upcall(v, frame, guest_access(), &why).is_error()) crash_current_domain(why.reason);
 }
 
 void sched_preempt_point() {
@@ -377,6 +474,10 @@ extern "C" void syscall_dispatch(core::GuestRegs* regs) {
     core::Vcpu& v = *this_cpu().current;
     // syscall_entry.S decided by PerCpu::mode; Vcpu::mode is the same.
     if (this_cpu().mode == static_cast<uint8_t>(core::VcpuMode::user)) [[unlikely]]
-        return bounce_user_syscall(v, *regs);
-    core::hypercall_entry(v, *regs, guest_access(), g_hooks);
+        bounce_user_syscall(v, *regs);
+    else
+        core::hypercall_entry(v, *regs, guest_access(), g_hooks);
+    // Checked inline: this is the hypercall path.
+    if (return_work_pending(v)) [[unlikely]]
+        return_to_guest(*regs);
 }

@@ -86,6 +86,10 @@ user_syscall_fast:
         movq    %rax, %gs:PERCPU_FAST_RAX
         movq    %gs:PERCPU_CURRENT, %rax
         pushq   %rdx
+        /* An event upcall may be due on the way back: the C path decides. */
+        movq    VCPU_INFO(%rax), %rdx
+        cmpb    $0, VCPU_INFO_UPCALL_PENDING(%rdx)
+        jne     user_syscall_bail
         cmpq    $0, VCPU_CB_SYSCALL_ADDR(%rax)
         je      user_syscall_bail               /* no callback: #UD, in C */
         movq    VCPU_KERNEL_SP(%rax), %rdx
@@ -181,6 +185,10 @@ iret_fast:
         pushq   %rsi                            /* iretq frame at 32(%rsp) */
         /* guest_range_ok(frame, 80): in the lower half, or at or above
          * the hypervisor's slots without wrapping. */
+        /* An event upcall may be due once iret unmasks: the C path decides. */
+        movq    VCPU_INFO(%rax), %rdx
+        cmpb    $0, VCPU_INFO_UPCALL_PENDING(%rdx)
+        jne     iret_bail
         movq    %gs:PERCPU_SCRATCH, %rcx
         movabsq $(0x0000800000000000 - PV_FRAME_SIZE), %rdx
         cmpq    %rdx, %rcx

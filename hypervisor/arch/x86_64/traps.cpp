@@ -9,6 +9,7 @@
 #include "cpu.h"
 #include "guest_access.h"
 #include "irq.h"
+#include "mm.h"
 #include "sched.h"
 #include "shutdown.h"
 #include "core/bounce.h"
@@ -103,6 +104,9 @@ void guest_trap(TrapFrame& f) {
         vector = 13;
     }
     uint64_t cr2 = vector == 14 ? read_cr2() : 0;
+    // A store to one of the guest's own read-only page tables that the
+    // hypervisor can check and make for it (SPEC.md section 6).
+    if (vector == 14 && mm_emulate_pt_write(v, f, cr2)) return;
     core::BounceFailure why;  // written only on failure
     if (core::deliver_exception(v, f, guest_access(), vector, f.error_code, cr2, &why).is_error())
         crash_current_domain(why.reason);
@@ -119,6 +123,7 @@ extern "C" void trap_dispatch(arch::TrapFrame* frame) {
     }
     if (arch::from_user(*frame)) {
         arch::guest_trap(*frame);
+        arch::return_to_guest(*frame);
         return;
     }
     // A fault inside a guest-memory copy is the guest's bad pointer, not a

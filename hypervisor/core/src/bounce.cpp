@@ -101,6 +101,13 @@ kstd::Result<void> deliver_syscall(Vcpu& v, GuestRegs& regs, GuestAccess& mem, B
                    (cb.flags & PV_CALLBACK_MASK_EVENTS) != 0, why);
 }
 
+kstd::Result<void> deliver_pending_upcall(Vcpu& v, GuestRegs& regs, GuestAccess& mem, BounceFailure* why) {
+    if (v.info == nullptr || v.info->upcall_pending == 0 || v.info->upcall_mask != 0) return kstd::ok();
+    const Callback& cb = v.callbacks[PV_CALLBACK_EVENT];
+    if (cb.address == 0) return kstd::ok();  // no callback: the guest polls the shared page itself
+    return deliver(v, regs, mem, cb.address, PV_VECTOR_EVENT, PV_FRAME_EVENT, 0, true, why);
+}
+
 kstd::Result<void> deliver_failsafe(Vcpu& v, GuestRegs& regs, GuestAccess& mem, uint64_t bad_frame,
                                     BounceFailure* why) {
     const Callback& cb = v.callbacks[PV_CALLBACK_FAILSAFE];

@@ -202,9 +202,12 @@ kstd::Result<void> build_domain(const BuildRequest& req, BuildMemory& mem, Domai
         for (uint64_t i = 0; i < l.stack_pages; ++i)
             TRY(tw.map(kroot, l.stack_top_va - (l.stack_pages - i) * page_size, frame_list[l.stack_pfn + i], data));
         TRY(tw.map(kroot, l.shared_info_va, shared_mfn, data));
+        // The page-table pages read-only: the guest reads its tables there
+        // and changes them through the hypervisor (a frame is never both
+        // a table and mapped writable).
         for (uint64_t p = 0; p < req.nr_pages; ++p) {
-            if (p >= l.pt_pfn && p < l.pt_pfn + l.pt_pages) continue;  // the guest may not write its tables
-            TRY(tw.map(kroot, guest_physmap_va + p * page_size, frame_list[p], data));
+            bool pt = p >= l.pt_pfn && p < l.pt_pfn + l.pt_pages;
+            TRY(tw.map(kroot, guest_physmap_va + p * page_size, frame_list[p], pt ? pte_p | pte_us | pte_nx : data));
         }
         for (uint64_t i = 0; i < req.user_pages; ++i)
             TRY(tw.map(kroot, guest_user_va + i * page_size, frame_list[l.user_pfn + i], pte_p | pte_rw | pte_us));
@@ -230,7 +233,7 @@ kstd::Result<void> build_domain(const BuildRequest& req, BuildMemory& mem, Domai
     si->abi_version = PVISOR_ABI_VERSION;
     si->flags = req.privileged ? (PV_SIF_PRIVILEGED | PV_SIF_INITDOMAIN) : 0;
     si->domid = req.domid;
-    si->nr_vcpus = 1;
+    si->nr_vcpus = req.nr_vcpus;
     si->nr_pages = req.nr_pages;
     si->shared_info_va = l.shared_info_va;
     si->frame_list_va = l.frame_list_va;
@@ -254,13 +257,14 @@ kstd::Result<void> build_domain(const BuildRequest& req, BuildMemory& mem, Domai
     d.nr_pages = req.nr_pages;
     d.shared_info_mfn = shared_mfn;
     d.shared = static_cast<pv_shared_info*>(mem.map(shared_mfn));
-    d.shared->vcpu[0].upcall_mask = 1;
+    for (uint32_t i = 0; i < req.nr_vcpus && i < PV_MAX_VCPUS; ++i) d.shared->vcpu[i].upcall_mask = 1;
     vcpu0.domain = &d;
     vcpu0.id = 0;
     vcpu0.mode = VcpuMode::kernel;
     vcpu0.kernel_root = kroot;
     vcpu0.user_root = uroot;
     vcpu0.info = &d.shared->vcpu[0];
+    vcpu0.initialised = true;
     d.vcpus[0] = &vcpu0;
     d.vcpu_count = 1;
 

@@ -57,6 +57,13 @@ void parse_module_string(kstd::string_view s, uint32_t index, DomainBootConfig* 
                 continue;
             }
             kstd::format(out->name, sizeof out->name, "%.*s", static_cast<int>(value.size()), value.data());
+        } else if (key == "vcpus") {
+            uint64_t n;
+            if (!parse_size(value, &n) || n == 0 || n > 8) {
+                diags->add("module %u: bad vcpus= value (expected 1-8)", index);
+                continue;
+            }
+            out->vcpus = static_cast<uint32_t>(n);
         } else if (key == "mem" || key == "user") {
             uint64_t bytes;
             if (!parse_size(value, &bytes) || bytes < (key == "mem" ? (1ull << 20) : 4096ull)) {

@@ -21,6 +21,18 @@ HypercallResult hc_sched_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg) {
         }
         ctx.hooks.block(v);
         return 0;
+    case PV_SCHEDOP_poll: {
+        // Decode: the request and its ports, copied out once.
+        pv_sched_poll req;
+        if (ctx.mem.copy_from(&req, Gva(arg), sizeof req).is_error()) return hc_error(kstd::Error::fault);
+        if (req.pad != 0 || req.nr_ports == 0) return hc_error(kstd::Error::inval);
+        if (req.nr_ports > PV_SCHED_POLL_MAX_PORTS) return hc_error(kstd::Error::too_big);
+        uint32_t ports[PV_SCHED_POLL_MAX_PORTS];
+        if (ctx.mem.copy_from(ports, Gva(req.ports), req.nr_ports * sizeof(uint32_t)).is_error())
+            return hc_error(kstd::Error::fault);
+        kstd::Result<void> r = ctx.hooks.poll(v, ports, req.nr_ports, req.timeout);
+        return r.is_ok() ? 0 : hc_error(r.error());
+    }
     case PV_SCHEDOP_shutdown:
         if (arg > PV_SHUTDOWN_crash) return hc_error(kstd::Error::inval);
         if (ctx.domain.shutdown(static_cast<uint32_t>(arg)).is_error()) return hc_error(kstd::Error::already);

@@ -28,6 +28,13 @@ struct BounceFailure {
 // callback (or #UD if there is none). regs.rip is the return address.
 [[nodiscard]] kstd::Result<void> deliver_syscall(Vcpu& v, GuestRegs& regs, GuestAccess& mem, BounceFailure* why);
 
+// If an event upcall is due (upcall_pending set and events unmasked) and an
+// event callback is registered, delivers it: a pv_frame with vector
+// PV_VECTOR_EVENT and PV_FRAME_EVENT, events masked on entry. Returns ok
+// when nothing was due too; an error means the domain must be crashed.
+[[nodiscard]] kstd::Result<void> deliver_pending_upcall(Vcpu& v, GuestRegs& regs, GuestAccess& mem,
+                                                        BounceFailure* why);
+
 // Delivers to the failsafe callback after an iret with a readable but
 // invalid frame at bad_frame (passed to the guest as the error code).
 [[nodiscard]] kstd::Result<void> deliver_failsafe(Vcpu& v, GuestRegs& regs, GuestAccess& mem, uint64_t bad_frame,

@@ -8,8 +8,8 @@
 //   kernel image | start-info | frame list | boot stack | page tables | user region | free
 // Guest virtual layout:
 //   ELF segments at their addresses, then start-info, frame list, boot
-//   stack and the shared page right after the image; every page except the
-//   page tables at physmap_va; the user region at user_va (also the only
+//   stack and the shared page right after the image; every page at
+//   physmap_va (the page tables read-only); the user region at user_va (also the only
 //   thing the user root maps).
 #pragma once
 
@@ -45,6 +45,7 @@ struct BuildRequest {
     bool privileged;
     uint64_t nr_pages;      // memory of the domain, in pages
     uint64_t user_pages;    // size of the user region
+    uint32_t nr_vcpus = 1;  // reported in start-info; vCPU 0 is built here
     // PML4 entries 256-271 of the hypervisor, copied into every root.
     const uint64_t* hypervisor_slots;
 };

@@ -17,6 +17,7 @@
 #include <pvisor/shared_info.h>
 
 #include "core/addr.h"
+#include "core/mm_domain.h"
 #include "core/vcpu.h"
 #include "kstd/result.h"
 
@@ -48,6 +49,9 @@ public:
     uint64_t nr_pages = 0;
     Mfn shared_info_mfn;
     pv_shared_info* shared = nullptr;
+    // The frame-table view of the domain: its ID, pages owned and limit
+    // (core/mm_domain.h). Guarded by the memory-management lock.
+    MmDomain mm;
 
     // Console output is gathered into lines so that domains' output does
     // not interleave mid-line.

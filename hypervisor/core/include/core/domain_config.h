@@ -14,6 +14,7 @@ struct DomainBootConfig {
     char name[32];
     uint64_t mem_bytes = 16ull << 20;
     uint64_t user_bytes = 1ull << 20;
+    uint32_t vcpus = 1;
     kstd::string_view cmdline;  // the module string without its path
 };
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/domain.h"
+#include "core/evtchn.h"
 #include "core/guest_access.h"
 #include "core/guest_regs.h"
 #include "core/vcpu.h"
@@ -36,6 +37,30 @@ public:
     [[noreturn]] virtual void crash_current(const char* why) = 0;
     // A build identification string for the version hypercall.
     virtual const char* build_string() = 0;
+
+    // Events, timers and domain control. The defaults say the environment
+    // has none of it (unit-test fakes that do not need them).
+    virtual EvtchnTable* evtchn_table(Domain&) { return nullptr; }
+    virtual DomainLookup* domain_lookup() { return nullptr; }
+    virtual EventSink* event_sink() { return nullptr; }
+    virtual uint64_t now_ns() { return 0; }
+    // One-shot timer at an absolute system time (0 cancels).
+    virtual kstd::Result<void> set_singleshot_timer(Vcpu&, uint64_t) { return kstd::Error::nosys; }
+    // Sleeps until one of `ports` is pending or system time `timeout`
+    // (0: none); returns when the vCPU runs again.
+    virtual kstd::Result<void> poll(Vcpu&, const uint32_t*, uint32_t, uint64_t) { return kstd::Error::nosys; }
+    virtual Domain* find_domain(pv_domid_t) { return nullptr; }
+    virtual kstd::Result<void> pause_domain(Domain&) { return kstd::Error::nosys; }
+    virtual kstd::Result<void> unpause_domain(Domain&) { return kstd::Error::nosys; }
+    virtual kstd::Result<void> set_sched_params(Domain&, uint32_t, uint32_t) { return kstd::Error::nosys; }
+    virtual kstd::Result<void> get_sched_params(Domain&, uint32_t*, uint32_t*) { return kstd::Error::nosys; }
+    // vCPUs: give v its first registers (a hypervisor stack holding them),
+    // make it runnable, stop it (returns when it is up again if v is the
+    // caller), and its periodic timer (0 stops it).
+    virtual kstd::Result<void> vcpu_initialise(Vcpu&, const GuestRegs&) { return kstd::Error::nosys; }
+    virtual kstd::Result<void> vcpu_up(Vcpu&) { return kstd::Error::nosys; }
+    virtual kstd::Result<void> vcpu_down(Vcpu&) { return kstd::Error::nosys; }
+    virtual kstd::Result<void> set_periodic_timer(Vcpu&, uint64_t) { return kstd::Error::nosys; }
 
 protected:
     ~HypercallHooks() = default;
@@ -74,7 +99,19 @@ HypercallResult hc_set_segment_base(HypercallContext& ctx, uint64_t which, uint6
 HypercallResult hc_callback_op(HypercallContext& ctx, uint64_t cmd, uint64_t callback);
 HypercallResult hc_version(HypercallContext& ctx, uint64_t cmd, uint64_t arg);
 HypercallResult hc_sched_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg);
+// Memory management (hc_mm.cpp) and batches (hc_multicall.cpp).
+HypercallResult hc_mmu_update(HypercallContext& ctx, uint64_t reqs, uint64_t count, uint64_t done);
+HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count, uint64_t done);
+HypercallResult hc_update_va_mapping(HypercallContext& ctx, uint64_t va, uint64_t val, uint64_t flags);
+HypercallResult hc_memory_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg);
+HypercallResult hc_multicall(HypercallContext& ctx, uint64_t calls, uint64_t count);
 
 inline HypercallResult hc_error(kstd::Error e) { return kstd::to_hypercall_ret(e); }
+
+// Events, timers and domain control (hc_event.cpp).
+HypercallResult hc_event_channel_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg);
+HypercallResult hc_set_timer_op(HypercallContext& ctx, uint64_t timeout);
+HypercallResult hc_domctl(HypercallContext& ctx, uint64_t cmd, uint64_t domid, uint64_t arg);
+HypercallResult hc_vcpu_op(HypercallContext& ctx, uint64_t cmd, uint64_t vcpu, uint64_t arg);
 
 }  // namespace core

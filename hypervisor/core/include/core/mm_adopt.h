@@ -2,9 +2,9 @@
 // its frames become its own in the frame table (the shared page as a
 // special frame), and its initial page tables are validated and pinned.
 //
-// The builder keeps the page-table pages unmapped, so validation passes
-// whether or not it maps them read-only in the physmap (the change the
-// page-table hypercalls need, see the report in mm_adopt.cpp). Once a
+// The builder maps the page-table pages read-only in the physmap, which
+// validation accepts (a read-only mapping of a table holds no writable
+// type reference). Once a
 // domain is adopted, its memory is given back with release_domain
 // (memory_op.h), not unbuild_domain: frames may have come and gone.
 #pragma once

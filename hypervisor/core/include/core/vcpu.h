@@ -71,6 +71,10 @@ public:
     uint64_t hypercalls = 0;
     uint64_t bounces = 0;
 
+    // Given its first registers (vCPU 0 by the builder, others by
+    // vcpu_op initialise). Appended here: assembly offsets precede it.
+    bool initialised = false;
+
     GuestRegs* regs() const { return reinterpret_cast<GuestRegs*>(stack_top - sizeof(GuestRegs)); }
     bool events_masked() const { return info == nullptr || info->upcall_mask != 0; }
 };

@@ -1,0 +1,216 @@
+// The memory hypercalls: mmu_update, mmuext_op, update_va_mapping and
+// memory_op (SPEC.md section 6). Each decodes and range-checks its
+// arguments, copies guest arrays in small chunks onto the stack, and runs
+// the core operations (mmu_update.h, mmuext.h, memory_op.h) under the
+// memory-management lock. Array calls stop at the first refused element;
+// the elements before it stay done, and their number is reported.
+#include <pvisor/mm.h>
+
+#include "core/hypercall.h"
+#include "core/mm_services.h"
+#include "core/mmu_update.h"
+#include "core/mmuext.h"
+
+namespace core {
+namespace {
+
+using kstd::Error;
+
+static_assert(sizeof(MmuUpdate) == sizeof(pv_mmu_update), "mmu_update elements are copied as they are");
+static_assert(mmu_update_max == PV_MMU_UPDATE_MAX && memory_op_max == PV_MEMOP_MAX_FRAMES);
+static_assert(sizeof(Mfn) == sizeof(uint64_t), "frame arrays are copied as they are");
+static_assert(uvm_flush_tlb == PV_UVMF_TLB_FLUSH && uvm_invlpg == PV_UVMF_INVLPG && uvm_all == PV_UVMF_ALL);
+
+// Elements copied in at a time: small enough for the hypervisor stack.
+constexpr size_t chunk = 32;
+
+// memory_op's frame arrays, too big for the stack. Guarded by the
+// memory-management lock: used only inside mm_locked.
+constinit Mfn g_frames[memory_op_max];
+
+// An optional "done" out-pointer (0: none).
+bool out_ptr_ok(uint64_t va) { return va == 0 || guest_range_ok(va, sizeof(uint64_t)); }
+
+kstd::Result<void> write_done(HypercallContext& ctx, uint64_t va, uint64_t n) {
+    if (va == 0) return kstd::ok();
+    return ctx.mem.copy_to(Gva(va), &n, sizeof n);
+}
+
+HypercallResult finish(HypercallContext& ctx, uint64_t done_va, uint64_t done, kstd::Result<void> first) {
+    kstd::Result<void> w = write_done(ctx, done_va, done);
+    if (first.is_error()) return hc_error(first.error());
+    return w.is_error() ? hc_error(w.error()) : 0;
+}
+
+// One mmuext operation, under the lock.
+kstd::Result<void> mmuext_one(MmServices& s, Vcpu& v, const pv_mmuext_op& op, FlushRequest* flush) {
+    MmContext& mm = s.context();
+    MmDomain& d = v.domain->mm;
+    if (op.pad != 0 || op.arg2 != 0) return Error::inval;
+    Mfn f(op.arg1);
+    switch (op.cmd) {
+    case PV_MMUEXT_PIN_L1_TABLE:
+    case PV_MMUEXT_PIN_L2_TABLE:
+    case PV_MMUEXT_PIN_L3_TABLE:
+    case PV_MMUEXT_PIN_L4_TABLE:
+        return mmuext_pin(mm, d, f, static_cast<int>(op.cmd - PV_MMUEXT_PIN_L1_TABLE) + 1);
+    case PV_MMUEXT_UNPIN_TABLE: return mmuext_unpin(mm, d, f);
+    case PV_MMUEXT_NEW_BASEPTR:
+    case PV_MMUEXT_NEW_USER_BASEPTR: {
+        bool user = op.cmd == PV_MMUEXT_NEW_USER_BASEPTR;
+        bool live = v.mode == (user ? VcpuMode::user : VcpuMode::kernel);
+        FlushRequest reload;
+        TRY(mmuext_new_root(mm, d, user ? &v.user_root : &v.kernel_root, f, user, live, &reload));
+        // At once, not with the batch's flushes: the old root may have
+        // lost its last reference and must not stay loaded.
+        if (!reload.empty()) s.flush(v, reload);
+        return kstd::ok();
+    }
+    case PV_MMUEXT_TLB_FLUSH_LOCAL:
+    case PV_MMUEXT_TLB_FLUSH_ALL:
+        if (op.arg1 != 0) return Error::inval;
+        mmuext_flush(flush, op.cmd == PV_MMUEXT_TLB_FLUSH_ALL);
+        return kstd::ok();
+    case PV_MMUEXT_INVLPG_LOCAL:
+    case PV_MMUEXT_INVLPG_ALL: return mmuext_invlpg(flush, op.arg1, op.cmd == PV_MMUEXT_INVLPG_ALL);
+    default: return Error::nosys;
+    }
+}
+
+// Frames of d (not special), lowest first, from the start-th on.
+size_t frames_from(const FrameTable& ft, const MmDomain& d, uint64_t start, kstd::span<Mfn> out, uint64_t* total) {
+    size_t n = 0;
+    uint64_t rank = 0;
+    for (uint64_t i = 0; i < ft.size(); ++i) {
+        const FrameInfo& fi = ft.info(Mfn(i));
+        if (fi.owner != d.id || fi.has(frame_flag::special)) continue;
+        if (rank >= start && n < out.size()) out[n++] = Mfn(i);
+        ++rank;
+    }
+    *total = rank;
+    return n;
+}
+
+HypercallResult reservation(HypercallContext& ctx, uint64_t cmd, uint64_t arg) {
+    pv_memory_reservation r;
+    if (ctx.mem.copy_from(&r, Gva(arg), sizeof r).is_error()) return hc_error(Error::fault);
+    if (r.pad != 0) return hc_error(Error::inval);
+    if (r.domid != PV_DOMID_SELF && r.domid != ctx.domain.id) return hc_error(Error::srch);
+    if (r.nr_frames > memory_op_max) return hc_error(Error::too_big);
+    if (r.nr_frames == 0) return 0;
+    if (!guest_range_ok(r.frames, r.nr_frames * sizeof(uint64_t))) return hc_error(Error::fault);
+    size_t n = r.nr_frames;
+    return mm_locked([&](MmServices& s) -> HypercallResult {
+        kstd::span<Mfn> frames(g_frames, n);
+        MmDomain& d = ctx.domain.mm;
+        if (cmd == PV_MEMOP_decrease_reservation) {
+            if (ctx.mem.copy_from(g_frames, Gva(r.frames), n * sizeof(Mfn)).is_error()) return hc_error(Error::fault);
+            kstd::Result<void> res = decrease_reservation(s.context(), d, s.pool(), frames);
+            return res.is_error() ? hc_error(res.error()) : static_cast<HypercallResult>(n);
+        }
+        kstd::Result<void> res = increase_reservation(s.context(), d, s.pool(), frames);
+        if (res.is_error()) return hc_error(res.error());
+        if (ctx.mem.copy_to(Gva(r.frames), g_frames, n * sizeof(Mfn)).is_error()) {
+            // The guest cannot learn the frames, so it cannot use or return
+            // them: take them back. They are unreferenced, so this succeeds.
+            (void)decrease_reservation(s.context(), d, s.pool(), frames);
+            return hc_error(Error::fault);
+        }
+        return static_cast<HypercallResult>(n);
+    });
+}
+
+HypercallResult frame_list(HypercallContext& ctx, uint64_t arg) {
+    pv_memory_frame_list l;
+    if (ctx.mem.copy_from(&l, Gva(arg), sizeof l).is_error()) return hc_error(Error::fault);
+    if (l.max_frames > memory_op_max) return hc_error(Error::too_big);
+    if (l.max_frames != 0 && !guest_range_ok(l.frames, l.max_frames * sizeof(uint64_t))) return hc_error(Error::fault);
+    return mm_locked([&](MmServices& s) -> HypercallResult {
+        uint64_t total = 0;
+        size_t n = frames_from(s.context().frames, ctx.domain.mm, l.start, kstd::span<Mfn>(g_frames, l.max_frames),
+                               &total);
+        if (n != 0 && ctx.mem.copy_to(Gva(l.frames), g_frames, n * sizeof(Mfn)).is_error())
+            return hc_error(Error::fault);
+        return static_cast<HypercallResult>(total);
+    });
+}
+
+}  // namespace
+
+HypercallResult hc_mmu_update(HypercallContext& ctx, uint64_t reqs, uint64_t count, uint64_t done) {
+    if (!mm_available()) return hc_error(Error::nosys);
+    if (kstd::Result<void> r = check_mmu_update_array(reqs, count); r.is_error()) return hc_error(r.error());
+    if (!out_ptr_ok(done)) return hc_error(Error::fault);
+    uint64_t made = 0;
+    kstd::Result<void> first = kstd::ok();
+    MmuUpdate buf[chunk];
+    while (made < count) {
+        size_t n = count - made < chunk ? static_cast<size_t>(count - made) : chunk;
+        if (ctx.mem.copy_from(buf, Gva(reqs + made * sizeof(MmuUpdate)), n * sizeof(MmuUpdate)).is_error()) {
+            first = Error::fault;
+            break;
+        }
+        size_t did = 0;
+        first = mm_locked([&](MmServices& s) {
+            return mmu_update_batch(s.context(), ctx.domain.mm, kstd::span<const MmuUpdate>(buf, n), &did);
+        });
+        made += did;
+        if (first.is_error()) break;
+    }
+    return finish(ctx, done, made, first);
+}
+
+HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count, uint64_t done) {
+    if (!mm_available()) return hc_error(Error::nosys);
+    if (count > PV_MMUEXT_OP_MAX) return hc_error(Error::too_big);
+    if (count != 0 && !guest_range_ok(ops, count * sizeof(pv_mmuext_op))) return hc_error(Error::fault);
+    if (!out_ptr_ok(done)) return hc_error(Error::fault);
+    uint64_t made = 0;
+    kstd::Result<void> first = kstd::ok();
+    FlushRequest flush;
+    pv_mmuext_op buf[chunk];
+    while (made < count && first.is_ok()) {
+        size_t n = count - made < chunk ? static_cast<size_t>(count - made) : chunk;
+        if (ctx.mem.copy_from(buf, Gva(ops + made * sizeof(pv_mmuext_op)), n * sizeof(pv_mmuext_op)).is_error()) {
+            first = Error::fault;
+            break;
+        }
+        for (size_t i = 0; i < n; ++i) {
+            first = mm_locked([&](MmServices& s) { return mmuext_one(s, ctx.vcpu, buf[i], &flush); });
+            if (first.is_error()) break;
+            ++made;
+        }
+    }
+    // The flushes of the operations that were made.
+    if (!flush.empty()) mm_locked([&](MmServices& s) { s.flush(ctx.vcpu, flush); });
+    return finish(ctx, done, made, first);
+}
+
+HypercallResult hc_update_va_mapping(HypercallContext& ctx, uint64_t va, uint64_t val, uint64_t flags) {
+    if (!mm_available()) return hc_error(Error::nosys);
+    Vcpu& v = ctx.vcpu;
+    kstd::Result<void> r = mm_locked([&](MmServices& s) -> kstd::Result<void> {
+        FlushRequest flush;
+        Mfn root = v.mode == VcpuMode::kernel ? v.kernel_root : v.user_root;
+        TRY(update_va_mapping(s.context(), ctx.domain.mm, root, va, val, flags, &flush));
+        if (!flush.empty()) s.flush(v, flush);
+        return kstd::ok();
+    });
+    return r.is_error() ? hc_error(r.error()) : 0;
+}
+
+HypercallResult hc_memory_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg) {
+    if (!mm_available()) return hc_error(Error::nosys);
+    switch (cmd) {
+    case PV_MEMOP_increase_reservation:
+    case PV_MEMOP_decrease_reservation: return reservation(ctx, cmd, arg);
+    case PV_MEMOP_current_reservation:
+        return mm_locked([&](MmServices&) { return static_cast<HypercallResult>(ctx.domain.mm.tot_pages); });
+    case PV_MEMOP_maximum_reservation:
+        return mm_locked([&](MmServices&) { return static_cast<HypercallResult>(ctx.domain.mm.max_pages); });
+    case PV_MEMOP_frame_list: return frame_list(ctx, arg);
+    default: return hc_error(Error::nosys);
+    }
+}
+
+}  // namespace core
