@@ -194,6 +194,9 @@ public:
 
     void domain_ended(core::Domain& d) override {
         log_end(d);
+        // Tell dom0, if it listens (PV_VIRQ_DOM_EXC).
+        if (core::Domain* dom0 = find_domain(0); dom0 != nullptr && dom0 != &d)
+            (void)core::evtchn_raise_global_virq(hv_domain(*dom0).evtchn, arch::event_sink(), PV_VIRQ_DOM_EXC);
         for (uint32_t i = 0; i < d.vcpu_count; ++i) {
             HvVcpu& hv = hv_vcpu(*d.vcpus[i]);
             hv.vcpu.state = core::VcpuState::down;
@@ -358,9 +361,25 @@ void sched_unpause(core::Domain* d) {
             (void)g_sched.wake(hv_vcpu(*d->vcpus[i]).sched, now(), false);
 }
 
+// dom0's console listener: the domain, if it bound PV_VIRQ_CONSOLE.
+core::Domain* console_listener() {
+    core::Domain* dom0 = g_hooks.find_domain(0);
+    if (dom0 == nullptr || hv_domain(*dom0).evtchn.events(0).virq_port[PV_VIRQ_CONSOLE] == 0) return nullptr;
+    return dom0;
+}
+
+// Console input for dom0 (PV_VIRQ_CONSOLE), looked for on each timer tick
+// and idle wake-up: the UART's own interrupt is not routed (the PIC is
+// masked). Raising it again while it is pending coalesces.
+void check_console_input() {
+    if (core::Domain* dom0 = console_listener(); dom0 != nullptr && serial_has_input())
+        (void)core::evtchn_raise_global_virq(hv_domain(*dom0).evtchn, g_sink, PV_VIRQ_CONSOLE);
+}
+
 void sched_timer_interrupt(TrapFrame& frame) {
     uint64_t t = now();
     fire_timers(t);
+    check_console_input();
     core::Vcpu* cur = this_cpu().current;
     if (cur == nullptr) return;  // idle: the loop decides
     if (t >= g_slice_end) g_need_resched = true;
@@ -432,6 +451,7 @@ void print_domain_table() {
         if (live_domains() == 0) finish();
         uint64_t t = now();
         fire_timers(t);
+        check_console_input();
         core::SchedPick pick = g_sched.pick_next(this_cpu_id, t);
         uint64_t timer_deadline = g_timers.next_deadline();
         if (pick.vcpu != nullptr) {
@@ -443,6 +463,8 @@ void print_domain_table() {
         }
         uint64_t wake_at = pick.slice_ns == core::CreditScheduler::no_deadline ? timer_deadline
                                                                               : kstd::min(t + pick.slice_ns, timer_deadline);
+        // A console listener may be woken by input: look every 10 ms.
+        if (console_listener() != nullptr) wake_at = kstd::min(wake_at, t + 10'000'000);
         if (wake_at == core::TimerQueue::no_deadline || !lapic_present()) {
             // Nothing runnable and nothing armed that could make it so.
             core::print("pvisor: every live domain is blocked and nothing can wake it\n");

@@ -35,6 +35,8 @@ void serial_write(const char* s) {
     }
 }
 
+bool serial_has_input() { return (inb(com1 + reg_lsr) & lsr_data_ready) != 0; }
+
 bool serial_try_getc(char* out) {
     if ((inb(com1 + reg_lsr) & lsr_data_ready) == 0) return false;
     *out = static_cast<char>(inb(com1 + reg_data));
