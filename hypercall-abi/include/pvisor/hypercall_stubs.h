@@ -56,13 +56,13 @@ static inline int64_t pv_sched_op(uint64_t cmd, uint64_t arg)
 }
 
 /* Write a batch of page-table entries, each checked, by the machine address of the entry. */
-static inline int64_t pv_mmu_update(const struct pv_mmu_update *reqs, uint64_t count, uint64_t *done)
+static inline int64_t pv_mmu_update(const struct pv_mmu_update_req *reqs, uint64_t count, uint64_t *done)
 {
     return pv_hypercall(PV_HYPERCALL_mmu_update, PV_PTR_ARG(reqs), count, PV_PTR_ARG(done), 0, 0);
 }
 
 /* Pin and unpin page tables, load new kernel or user roots, flush TLBs. */
-static inline int64_t pv_mmuext_op(const struct pv_mmuext_op *ops, uint64_t count, uint64_t *done)
+static inline int64_t pv_mmuext_op(const struct pv_mmuext_req *ops, uint64_t count, uint64_t *done)
 {
     return pv_hypercall(PV_HYPERCALL_mmuext_op, PV_PTR_ARG(ops), count, PV_PTR_ARG(done), 0, 0);
 }

@@ -22,11 +22,11 @@
 
 /* ptr is the machine address of the entry (8-byte aligned) with the kind
  * of update in its low 3 bits; val is the new entry. */
-struct pv_mmu_update {
+struct pv_mmu_update_req {
     uint64_t ptr;
     uint64_t val;
 };
-PV_STATIC_ASSERT(sizeof(struct pv_mmu_update) == 16, "pv_mmu_update is 16 bytes");
+PV_STATIC_ASSERT(sizeof(struct pv_mmu_update_req) == 16, "pv_mmu_update_req is 16 bytes");
 
 #define PV_MMU_NORMAL_PT_UPDATE 0u  /* the only kind so far */
 #define PV_MMU_UPDATE_MAX 1024u     /* most entries per call */
@@ -46,13 +46,13 @@ PV_STATIC_ASSERT(sizeof(struct pv_mmu_update) == 16, "pv_mmu_update is 16 bytes"
 
 /* ---- mmuext_op: pinning, roots and TLB flushes. ---- */
 
-struct pv_mmuext_op {
+struct pv_mmuext_req {
     uint32_t cmd;   /* PV_MMUEXT_* */
     uint32_t pad;   /* must be 0 */
     uint64_t arg1;  /* an MFN (pin, unpin, roots) or a virtual address (invlpg) */
     uint64_t arg2;  /* reserved: must be 0 */
 };
-PV_STATIC_ASSERT(sizeof(struct pv_mmuext_op) == 24, "pv_mmuext_op is 24 bytes");
+PV_STATIC_ASSERT(sizeof(struct pv_mmuext_req) == 24, "pv_mmuext_req is 24 bytes");
 
 #define PV_MMUEXT_PIN_L1_TABLE 0u
 #define PV_MMUEXT_PIN_L2_TABLE 1u

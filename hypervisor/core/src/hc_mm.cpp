@@ -16,7 +16,7 @@ namespace {
 
 using kstd::Error;
 
-static_assert(sizeof(MmuUpdate) == sizeof(pv_mmu_update), "mmu_update elements are copied as they are");
+static_assert(sizeof(MmuUpdate) == sizeof(pv_mmu_update_req), "mmu_update elements are copied as they are");
 static_assert(mmu_update_max == PV_MMU_UPDATE_MAX && memory_op_max == PV_MEMOP_MAX_FRAMES);
 static_assert(sizeof(Mfn) == sizeof(uint64_t), "frame arrays are copied as they are");
 static_assert(uvm_flush_tlb == PV_UVMF_TLB_FLUSH && uvm_invlpg == PV_UVMF_INVLPG && uvm_all == PV_UVMF_ALL);
@@ -43,7 +43,7 @@ HypercallResult finish(HypercallContext& ctx, uint64_t done_va, uint64_t done, k
 }
 
 // One mmuext operation, under the lock.
-kstd::Result<void> mmuext_one(MmServices& s, Vcpu& v, const pv_mmuext_op& op, FlushRequest* flush) {
+kstd::Result<void> mmuext_one(MmServices& s, Vcpu& v, const pv_mmuext_req& op, FlushRequest* flush) {
     MmContext& mm = s.context();
     MmDomain& d = v.domain->mm;
     if (op.pad != 0 || op.arg2 != 0) return Error::inval;
@@ -163,15 +163,15 @@ HypercallResult hc_mmu_update(HypercallContext& ctx, uint64_t reqs, uint64_t cou
 HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count, uint64_t done) {
     if (!mm_available()) return hc_error(Error::nosys);
     if (count > PV_MMUEXT_OP_MAX) return hc_error(Error::too_big);
-    if (count != 0 && !guest_range_ok(ops, count * sizeof(pv_mmuext_op))) return hc_error(Error::fault);
+    if (count != 0 && !guest_range_ok(ops, count * sizeof(pv_mmuext_req))) return hc_error(Error::fault);
     if (!out_ptr_ok(done)) return hc_error(Error::fault);
     uint64_t made = 0;
     kstd::Result<void> first = kstd::ok();
     FlushRequest flush;
-    pv_mmuext_op buf[chunk];
+    pv_mmuext_req buf[chunk];
     while (made < count && first.is_ok()) {
         size_t n = count - made < chunk ? static_cast<size_t>(count - made) : chunk;
-        if (ctx.mem.copy_from(buf, Gva(ops + made * sizeof(pv_mmuext_op)), n * sizeof(pv_mmuext_op)).is_error()) {
+        if (ctx.mem.copy_from(buf, Gva(ops + made * sizeof(pv_mmuext_req)), n * sizeof(pv_mmuext_req)).is_error()) {
             first = Error::fault;
             break;
         }

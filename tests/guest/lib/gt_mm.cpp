@@ -73,12 +73,12 @@ uint64_t entry(uint64_t va, int level) {
 }
 
 int64_t update(uint64_t ptr, uint64_t val, uint64_t* done) {
-    pv_mmu_update u{ptr, val};
+    pv_mmu_update_req u{ptr, val};
     return pv_mmu_update(&u, 1, done);
 }
 
 int64_t ext(uint32_t cmd, uint64_t arg1) {
-    pv_mmuext_op op{cmd, 0, arg1, 0};
+    pv_mmuext_req op{cmd, 0, arg1, 0};
     return pv_mmuext_op(&op, 1, nullptr);
 }
 

@@ -1,0 +1,152 @@
+// The guest side of the event delivery protocol (SPEC.md section 7; the
+// hypervisor's half is in hypervisor/core/include/core/evtchn_pending.h):
+// the upcall's two-level scan, per-port mask and unmask, the vCPU-wide
+// event mask (irq_*) and waiting by blocking.
+#include <pvisor/event_channel.h>
+#include <pvisor/hypercall_stubs.h>
+#include <pvisor/sched.h>
+#include <pvisor/shared_info.h>
+#include <pvisor/version.h>
+
+#include "events_pv.h"
+#include "pv.h"
+
+namespace pvk::events {
+namespace {
+
+struct Slot {
+    Handler handler;
+    void* arg;
+};
+
+// Written with events masked (bindings) and read by the upcall, which
+// runs with events masked on this one vCPU: no further locking.
+constinit Slot g_slots[max_ports] = {};
+constinit Stats g_stats = {};
+
+// Only vCPU 0 exists today.
+volatile pv_vcpu_info& vcpu() { return pv::shared_info().vcpu[0]; }
+
+// The shared page's words, for atomic read-modify-writes (the hypervisor
+// writes them concurrently). SAFETY (both): pointers into the shared page,
+// mapped for the domain's lifetime; the __atomic builtins take volatile.
+volatile uint64_t* pending_word(uint32_t w) { return &pv::shared_info().evtchn_pending[w]; }
+volatile uint64_t* mask_word(uint32_t w) { return &pv::shared_info().evtchn_mask[w]; }
+
+void dispatch(Port p) {
+    Slot s = p < max_ports ? g_slots[p] : Slot{};
+    if (s.handler == nullptr) {
+        ++g_stats.unhandled;
+        return;
+    }
+    ++g_stats.handled;
+    s.handler(p, s.arg);
+}
+
+// The scan of the upcall (protocol "Guest, in its upcall handler"), with
+// events masked. Returns the number of ports found pending.
+uint32_t scan() {
+    volatile pv_vcpu_info& vi = vcpu();
+    uint32_t found = 0;
+    do {
+        vi.upcall_pending = 0;
+        // The exchange is a full barrier: the words it names are read after
+        // the hypervisor's writes that set their selector bits.
+        uint64_t sel = __atomic_exchange_n(&vi.evtchn_pending_sel, uint64_t{0}, __ATOMIC_SEQ_CST);
+        while (sel != 0) {
+            uint32_t w = static_cast<uint32_t>(__builtin_ctzll(sel));
+            sel &= sel - 1;
+            uint64_t bits = __atomic_load_n(pending_word(w), __ATOMIC_ACQUIRE) &
+                            ~__atomic_load_n(mask_word(w), __ATOMIC_ACQUIRE);
+            while (bits != 0) {
+                uint32_t b = static_cast<uint32_t>(__builtin_ctzll(bits));
+                bits &= bits - 1;
+                // Cleared before the handler runs: an event raised while it
+                // runs sets the bit again and is seen by the next scan.
+                __atomic_fetch_and(pending_word(w), ~(uint64_t{1} << b), __ATOMIC_SEQ_CST);
+                ++found;
+                dispatch(w * 64 + b);
+            }
+        }
+    } while (__atomic_load_n(&vi.upcall_pending, __ATOMIC_SEQ_CST) != 0);
+    return found;
+}
+
+// Any hypercall returns through the hypervisor's upcall check; version is
+// the cheapest.
+void force_upcall() { pv_version(PV_VERSIONOP_version, nullptr); }
+
+}  // namespace
+
+bool supported() { return true; }
+
+const Stats& stats() { return g_stats; }
+
+uint32_t dispatch_pending() {
+    uint32_t n = scan();
+    if (n != 0) ++g_stats.upcalls;
+    return n;
+}
+
+void mask(Port p) { __atomic_fetch_or(mask_word(p / 64), uint64_t{1} << (p % 64), __ATOMIC_SEQ_CST); }
+
+void unmask(Port p) {
+    // The locked and is the full barrier the protocol needs between the
+    // store to the mask and the load of the pending bit.
+    __atomic_fetch_and(mask_word(p / 64), ~(uint64_t{1} << (p % 64)), __ATOMIC_SEQ_CST);
+    if (is_pending(p)) (void)pv_event_channel_op(PV_EVTCHNOP_unmask, p);
+}
+
+bool is_pending(Port p) { return (__atomic_load_n(pending_word(p / 64), __ATOMIC_SEQ_CST) >> (p % 64) & 1) != 0; }
+
+void clear_pending(Port p) { __atomic_fetch_and(pending_word(p / 64), ~(uint64_t{1} << (p % 64)), __ATOMIC_SEQ_CST); }
+
+bool irqs_masked() { return vcpu().upcall_mask != 0; }
+
+void irq_disable() {
+    vcpu().upcall_mask = 1;
+    // A compiler barrier: nothing after may move above the mask.
+    asm volatile("" ::: "memory");
+}
+
+void irq_enable() {
+    asm volatile("" ::: "memory");
+    volatile pv_vcpu_info& vi = vcpu();
+    vi.upcall_mask = 0;
+    // A compiler barrier is enough here (evtchn_pending.h: the kick covers
+    // a U the load misses).
+    asm volatile("" ::: "memory");
+    if (vi.upcall_pending != 0) force_upcall();
+}
+
+IrqState irq_save() {
+    IrqState s{irqs_masked()};
+    irq_disable();
+    return s;
+}
+
+void irq_restore(IrqState s) {
+    if (!s.was_masked) irq_enable();
+}
+
+void wait() {
+    // block unmasks and sleeps unless an upcall is pending; the return to
+    // us delivers it, so the handlers have run when it returns.
+    (void)pv_sched_op(PV_SCHEDOP_block, 0);
+    irq_disable();
+    // Without an upcall callback the pending ports are still there.
+    if (vcpu().upcall_pending != 0) (void)dispatch_pending();
+}
+
+}  // namespace pvk::events
+
+namespace pvk::pv {
+
+void set_port_handler(events::Port p, events::Handler h, void* arg) { events::g_slots[p] = {h, arg}; }
+
+}  // namespace pvk::pv
+
+extern "C" void pvk_pv_event_upcall(pvk::TrapFrame*) {
+    ++pvk::events::g_stats.upcalls;
+    (void)pvk::events::scan();
+}

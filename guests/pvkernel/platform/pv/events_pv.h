@@ -1,0 +1,18 @@
+// What the pv event files share: the handler table (event_dispatch.cpp)
+// and the upcall entry (event_entry.S).
+#pragma once
+
+#include "pvk/events.h"
+#include "pvk/trap_frame.h"
+
+namespace pvk::pv {
+
+// Installs (or with h null, clears) the handler slot of port p < max_ports.
+void set_port_handler(events::Port p, events::Handler h, void* arg);
+
+}  // namespace pvk::pv
+
+// The PV_CALLBACK_EVENT callback: saves the caller-saved registers the
+// frame does not hold, calls pvk_pv_event_upcall(frame) and irets.
+extern "C" void pvk_pv_event_entry();
+extern "C" void pvk_pv_event_upcall(pvk::TrapFrame* frame);
