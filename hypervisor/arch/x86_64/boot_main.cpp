@@ -23,6 +23,7 @@
 #include "paging.h"
 #include "percpu.h"
 #include "pic.h"
+#include "rtc.h"
 #include "sched.h"
 #include "serial.h"
 #include "shutdown.h"
@@ -151,6 +152,14 @@ void init_heap() {
 [[noreturn]] void boot_continue() {
     if (!cpu_info_report()) core::panic("this CPU lacks a feature pvisor requires");
     report_time();
+    if (rtc_init()) {
+        uint64_t sec;
+        uint32_t nsec;
+        wallclock_at_zero(&sec, &nsec);
+        core::print("pvisor: wall clock at system time zero: %lu.%09u s since the epoch\n", sec, nsec);
+    } else {
+        LOG_WARN("cannot read the real-time clock: guests' wall clock reads zero\n");
+    }
     acpi_init(g_boot.rsdp_size != 0 ? g_boot.rsdp : nullptr, g_boot.rsdp_size);
     init_heap();
     mm_init(g_boot);

@@ -12,6 +12,7 @@
 #include "mm.h"
 #include "paging.h"
 #include "sched.h"
+#include "rtc.h"
 #include "tsc.h"
 #include "vcpu_context.h"
 
@@ -35,6 +36,22 @@ T* heap_new() {
     kstd::Result<void*> p = hv_heap().alloc(sizeof(T), alignof(T) < 16 ? 16 : alignof(T));
     if (p.is_error()) return nullptr;
     return new (p.value()) T();
+}
+
+// The wall clock at system time zero, under the shared page's version
+// protocol (odd while it changes).
+void publish_wallclock(pv_shared_info& s) {
+    uint64_t sec;
+    uint32_t nsec;
+    wallclock_at_zero(&sec, &nsec);
+    volatile uint32_t& version = s.wc_version;
+    version = version + 1;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    s.wc_sec = static_cast<uint32_t>(sec);
+    s.wc_sec_hi = static_cast<uint32_t>(sec >> 32);
+    s.wc_nsec = nsec;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    version = version + 1;
 }
 
 bool build_one(const core::BootModule& m, uint32_t index) {
@@ -118,6 +135,7 @@ bool build_one(const core::BootModule& m, uint32_t index) {
         return discard();
     }
     for (uint32_t i = 0; i < d->vcpu_count; ++i) publish_vcpu_time(d->vcpus[i]->info->time);
+    publish_wallclock(*d->shared);
     core::print("pvisor: domain %u (%s): %lu MiB, %u vCPU%s, entry %#lx%s\n", d->id, d->name, cfg.mem_bytes >> 20,
                 d->vcpu_count, d->vcpu_count == 1 ? "" : "s", regs.rip, d->privileged ? ", privileged" : "");
     sched_unpause(d);
