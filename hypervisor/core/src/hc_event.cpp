@@ -23,16 +23,17 @@ bool copy_out(HypercallContext& ctx, uint64_t gva, const T& v) {
 
 HypercallResult result(kstd::Result<void> r) { return r.is_ok() ? 0 : hc_error(r.error()); }
 
-// Runs op(caller, in) for a struct-taking sub-operation: copy in, check the
-// pad, call, and on success store the port in `out` and copy back.
+// Runs op(caller, in) for a struct-taking sub-operation: copy in, make
+// sure the struct can be written back (by writing it back unchanged), and
+// only then act, so that a read-only struct gets EFAULT and nothing else
+// happens (the ABI: on error nothing has changed).
 template <typename T, typename Op>
 HypercallResult with_struct(HypercallContext& ctx, EvtchnCaller& caller, uint64_t arg, Op op) {
     T in;
-    if (!copy_in(ctx, arg, &in)) return hc_error(Error::fault);
+    if (!copy_in(ctx, arg, &in) || !copy_out(ctx, arg, in)) return hc_error(Error::fault);
     kstd::Result<uint32_t> port = op(caller, in);
     if (port.is_error()) return hc_error(port.error());
-    // Writing the result back can fault only if the guest unmapped the
-    // struct meanwhile; the port then stays bound, as Xen does.
+    // One vCPU runs at a time, so the struct is still writable now.
     if (!copy_out(ctx, arg, in)) return hc_error(Error::fault);
     return 0;
 }

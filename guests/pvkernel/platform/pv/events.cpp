@@ -117,6 +117,8 @@ kstd::Result<void> poll(const Port* ports, uint32_t n, uint64_t timeout_ns) {
 }
 
 kstd::Result<Port> timer_init(Handler h, void* arg) {
+    // A timer with no handler of its own is still expected, not stray.
+    if (h == nullptr) h = [](Port, void*) {};
     if (g_timer_port != 0) {
         TRY(set_handler(g_timer_port, h, arg));
         return g_timer_port;
