@@ -178,7 +178,9 @@ TEST(Multiboot1, TooManyModulesAndRegionsAreCounted) {
     FakeMemory mem;
     Mb1Builder b;
     b.flags = mb1_mods | mb1_mmap;
-    for (uint32_t i = 0; i < 20; ++i) b.modules.push_back({0x1000000 + i * 0x1000, 0x1000800 + i * 0x1000, "m" + std::to_string(i)});
+    const auto n_modules = static_cast<uint32_t>(BootInfo::max_modules + 4);
+    for (uint32_t i = 0; i < n_modules; ++i)
+        b.modules.push_back({0x1000000 + i * 0x1000, 0x1000800 + i * 0x1000, "m" + std::to_string(i)});
     for (uint64_t i = 0; i < 70; ++i) b.mmap.push_back({i << 20, 1 << 20, 1});
     Parsed p = parse(core::multiboot1_magic, b.build(mem), mem);
     ASSERT_TRUE(p.result.is_ok());
@@ -304,13 +306,13 @@ TEST(Multiboot2, LongStringsAreTruncated) {
 TEST(Multiboot2, TooManyModulesAndRegionsAreCounted) {
     FakeMemory mem;
     Mb2Builder b;
-    for (uint32_t i = 0; i < 18; ++i) b.module(i * 2, i * 2 + 1, "m");
+    for (uint32_t i = 0; i < BootInfo::max_modules + 2; ++i) b.module(i * 2, i * 2 + 1, "m");
     std::vector<MmapEntry> many;
     for (uint64_t i = 0; i < 100; ++i) many.push_back({i << 20, 1 << 20, 1});
     b.mmap(many);
     Parsed p = parse(core::multiboot2_magic, b.build(mem), mem);
     ASSERT_TRUE(p.result.is_ok());
-    EXPECT_EQ(p.info->module_count, 16u);
+    EXPECT_EQ(p.info->module_count, BootInfo::max_modules);
     EXPECT_EQ(p.info->modules_dropped, 2u);
     EXPECT_EQ(p.info->region_count, 64u);
     EXPECT_EQ(p.info->regions_dropped, 36u);

@@ -43,8 +43,8 @@ struct BootInfo {
     static constexpr size_t cmdline_size = 512;
     static constexpr size_t loader_name_size = 64;
     static constexpr size_t max_regions = 64;
-    static constexpr size_t max_modules = 16;
-    static constexpr size_t max_boot_ranges = 24;
+    static constexpr size_t max_modules = 64;
+    static constexpr size_t max_boot_ranges = 80;
     static constexpr size_t rsdp_max = 36;  // an ACPI 2.0+ RSDP
 
     uint32_t protocol;  // 1 or 2
