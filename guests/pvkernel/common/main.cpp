@@ -4,6 +4,7 @@
 #include "pvk/bench.h"
 #include "pvk/boot_info.h"
 #include "pvk/cmdline.h"
+#include "pvk/demo_events.h"
 #include "pvk/heap.h"
 #include "pvk/kernel.h"
 #include "pvk/kprintf.h"
@@ -56,6 +57,7 @@ void kernel_main() {
         ok = run("hello", 0, 0);
         ok = run("primes", primes_limit, primes_expected) && ok;
     }
+    pvk::demo_events();
     if (pvk::cmdline_has("bench")) {
         uint64_t iterations = pvk::cmdline_u64("bench_iterations", 10000);
         if (all || pvk::cmdline_is("bench", "syscall")) ok = run("bench", iterations, 0) && ok;

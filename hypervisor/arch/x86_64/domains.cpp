@@ -134,6 +134,7 @@ bool build_one(const core::BootModule& m, uint32_t index) {
         domain_memory_release(*d);
         return discard();
     }
+    (void)hypercall_hooks().set_sched_params(*d, cfg.weight, cfg.cap);  // checked when parsed
     for (uint32_t i = 0; i < d->vcpu_count; ++i) publish_vcpu_time(d->vcpus[i]->info->time);
     publish_wallclock(*d->shared);
     core::print("pvisor: domain %u (%s): %lu MiB, %u vCPU%s, entry %#lx%s\n", d->id, d->name, cfg.mem_bytes >> 20,

@@ -57,6 +57,16 @@ void parse_module_string(kstd::string_view s, uint32_t index, DomainBootConfig* 
                 continue;
             }
             kstd::format(out->name, sizeof out->name, "%.*s", static_cast<int>(value.size()), value.data());
+        } else if (key == "weight" || key == "cap") {
+            uint64_t n;
+            bool weight = key == "weight";
+            if (!parse_size(value, &n) || (weight ? (n == 0 || n > 65535) : n > 100)) {
+                diags->add(weight ? "module %u: bad weight= value (expected 1-65535)"
+                                  : "module %u: bad cap= value (expected 0-100)",
+                           index);
+                continue;
+            }
+            (weight ? out->weight : out->cap) = static_cast<uint32_t>(n);
         } else if (key == "vcpus") {
             uint64_t n;
             if (!parse_size(value, &n) || n == 0 || n > 8) {

@@ -15,6 +15,8 @@ struct DomainBootConfig {
     uint64_t mem_bytes = 16ull << 20;
     uint64_t user_bytes = 1ull << 20;
     uint32_t vcpus = 1;
+    uint32_t weight = 256;  // proportional share (xl's weight=)
+    uint32_t cap = 0;       // percent of a CPU, 0 = none (xl's cap=)
     kstd::string_view cmdline;  // the module string without its path
 };
 
