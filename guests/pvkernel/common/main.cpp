@@ -1,7 +1,9 @@
 // The demo: a banner, two user programs one after the other, their
 // results, and (with `bench` on the command line) the benchmarks. Not part
 // of pvk_*_lib: micro-guest tests bring their own kernel_main.
+#include "pvk/balloon.h"
 #include "pvk/bench.h"
+#include "pvk/bench_events.h"
 #include "pvk/boot_info.h"
 #include "pvk/cmdline.h"
 #include "pvk/demo_events.h"
@@ -44,6 +46,24 @@ bool run(const char* name, uint64_t arg, int64_t expected) {
     return res.exit_status == expected;
 }
 
+// Gives pages back to the hypervisor and takes them back, checking the
+// reservation each time; natively there is nothing to do.
+bool demo_balloon() {
+    constexpr uint64_t pages = 256;
+    auto before = pvk::balloon::reservation();
+    if (before.is_error()) return true;
+    if (auto r = pvk::balloon::free_to_hypervisor(pages); r.is_error()) {
+        pvk::kprintf("pvk: balloon: cannot give pages back: %s\n", kstd::error_name(r.error()));
+        return false;
+    }
+    uint64_t during = pvk::balloon::reservation().value_or(0);
+    uint64_t back = pvk::balloon::reclaim(pages).value_or(0);
+    uint64_t after = pvk::balloon::reservation().value_or(0);
+    pvk::kprintf("pvk: balloon: gave %lu pages to the hypervisor (reservation %lu -> %lu), took %lu back (%lu)\n",
+                 pages, before.value(), during, back, after);
+    return during == before.value() - pages && back == pages && after == before.value();
+}
+
 }  // namespace
 
 void kernel_main() {
@@ -56,6 +76,11 @@ void kernel_main() {
     if (all) {
         ok = run("hello", 0, 0);
         ok = run("primes", primes_limit, primes_expected) && ok;
+        // Processes with their own address spaces: copy-on-write fork,
+        // demand-zero heap and stack, memory back to the hypervisor.
+        ok = run("forktest", 0, 0) && ok;
+        ok = run("memtouch", 64, 0) && ok;
+        ok = demo_balloon() && ok;
     }
     pvk::demo_events();
     if (pvk::cmdline_has("bench")) {
@@ -63,6 +88,23 @@ void kernel_main() {
         if (all || pvk::cmdline_is("bench", "syscall")) ok = run("bench", iterations, 0) && ok;
         if (all || pvk::cmdline_is("bench", "exception")) pvk::bench_kernel_exception(iterations);
         if (all || pvk::cmdline_is("bench", "null_call")) pvk::platform::bench_null_call(iterations);
+        // Events: the two-party ones need a second domain on pvisor (a
+        // module with the same bench= word), so `bench` alone skips them.
+        if (pvk::cmdline_is("bench", "events")) pvk::bench_event_pingpong(iterations);
+        if (pvk::cmdline_is("bench", "yield")) pvk::bench_domain_switch(iterations);
+        if (all || pvk::cmdline_is("bench", "timer")) pvk::bench_timer(iterations);
+        // Memory: lmbench-style figures in both builds, then the ways of
+        // changing one entry (pv only) and the page-fault bounce.
+        if (all || pvk::cmdline_is("bench", "page_fault")) ok = run("pagefault", iterations, 0) && ok;
+        if (all || pvk::cmdline_is("bench", "ctx_switch")) ok = run("ctxswitch", iterations, 0) && ok;
+        if (all || pvk::cmdline_is("bench", "fork_exit")) ok = run("forkexit", iterations, 0) && ok;
+        if (all || pvk::cmdline_is("bench", "pte_update"))
+            pvk::platform::bench_pte(pvk::platform::PteBench::hypercall, iterations);
+        if (all || pvk::cmdline_is("bench", "pte_batch"))
+            pvk::platform::bench_pte(pvk::platform::PteBench::batch, iterations);
+        if (all || pvk::cmdline_is("bench", "pte_trap"))
+            pvk::platform::bench_pte(pvk::platform::PteBench::trapped, iterations);
+        if (all || pvk::cmdline_is("bench", "pf_bounce")) pvk::bench_kernel_page_fault(iterations);
     }
 
     pvk::kprintf("pvk: uptime %lu us\n", pvk::platform::uptime_ns() / 1000);

@@ -4,6 +4,7 @@
 
 #include <kstd/utility.h>
 
+#include "pvk/address_space.h"
 #include "pvk/platform.h"
 #include "pvk/process.h"
 #include "pvk/user_access.h"
@@ -32,11 +33,17 @@ int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len) {
     return static_cast<int64_t>(len);
 }
 
-int64_t sys_set_fs_base(uint64_t base) {
+int64_t sys_set_fs_base(Process& p, uint64_t base) {
     // Only user addresses: the base must not reach into the kernel.
     if (!user_range_ok(base, 0)) return -PVK_EINVAL;
-    platform::set_user_fs_base(base);
+    process_set_fs_base(p, base);
     return 0;
+}
+
+int64_t sys_brk(Process& p, uint64_t addr) {
+    auto r = p.as->set_brk(addr);
+    if (r.is_ok()) return static_cast<int64_t>(r.value());
+    return r.error() == kstd::Error::inval ? -PVK_EINVAL : -PVK_ENOMEM;
 }
 
 }  // namespace
@@ -48,16 +55,18 @@ void handle_syscall(Process& p) {
     case PVK_SYS_null: ret = 0; break;
     case PVK_SYS_write: ret = sys_write(a.a0, a.a1, a.a2); break;
     case PVK_SYS_exit:
-        p.exited = true;
-        p.exit_status = static_cast<int64_t>(a.a0);
-        ret = 0;
-        break;
+        // May free p: nothing of it is touched after.
+        process_exit(p, static_cast<int64_t>(a.a0));
+        return;
     case PVK_SYS_getpid: ret = p.pid; break;
     case PVK_SYS_yield:
-        platform::yield();
+        process_yield(p);
         ret = 0;
         break;
-    case PVK_SYS_set_fs_base: ret = sys_set_fs_base(a.a0); break;
+    case PVK_SYS_set_fs_base: ret = sys_set_fs_base(p, a.a0); break;
+    case PVK_SYS_fork: ret = process_fork(p); break;
+    case PVK_SYS_wait: ret = process_wait(p, static_cast<uint32_t>(a.a0)); break;
+    case PVK_SYS_brk: ret = sys_brk(p, a.a0); break;
     default: ret = -PVK_ENOSYS; break;
     }
     p.ctx.rax = static_cast<uint64_t>(ret);

@@ -11,5 +11,8 @@ void bench_report(const char* name, uint64_t total, uint64_t iterations, const c
 
 // Kernel-side: ud2 in kernel mode resumed through the exception table.
 void bench_kernel_exception(uint64_t iterations);
+// Kernel-side: a read of an unmapped address, the #PF resumed through the
+// exception table (on pv, the hypervisor's page-fault bounce).
+void bench_kernel_page_fault(uint64_t iterations);
 
 }  // namespace pvk

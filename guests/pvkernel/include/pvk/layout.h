@@ -18,6 +18,13 @@
 /* Native user region: 1 MiB (one page table, so it must not cross 2 MiB). */
 #define PVK_NATIVE_USER_PAGES 256
 
+/* Process address spaces (common/address_space.cpp): user memory is
+ * [PVK_USER_VA, PVK_USER_TOP), one page directory under PML4 slot 0 and
+ * PDPT slot 0. The program image sits at the bottom, its heap (brk) above
+ * it, and the stack, demand-zero, in the top PVK_USER_STACK_MAX bytes. */
+#define PVK_USER_TOP 0x40000000
+#define PVK_USER_STACK_MAX 0x800000
+
 #define PVK_PAGE_SIZE 4096
 #define PVK_KERNEL_STACK_SIZE 0x8000
 /* The stack the CPU (native TSS.rsp0) or the hypervisor (stack_switch)

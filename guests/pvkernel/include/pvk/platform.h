@@ -44,6 +44,14 @@ void set_user_fs_base(uint64_t base);
 // hypercall (version); native has no layer below and reports nothing.
 void bench_null_call(uint64_t iterations);
 
+// One way of changing a page-table entry in the layer below, timed over
+// `iterations` and reported: pv has update_va_mapping (hypercall), a
+// 64-entry mmu_update (batch, reported per entry) and a store the
+// hypervisor traps and emulates (trapped); native writes its tables
+// directly and reports nothing.
+enum class PteBench : uint8_t { hypercall, batch, trapped };
+void bench_pte(PteBench which, uint64_t iterations);
+
 }  // namespace platform
 }  // namespace pvk
 

@@ -10,7 +10,8 @@ namespace pvk {
 struct Process;
 
 // Handles the system call saved in p's context (number in rax) and writes
-// the result to its rax. Sets p->exited for exit.
+// the result to its rax. exit may free p; wait may leave it blocked (its
+// rax is then written when the child ends).
 void handle_syscall(Process& p);
 
 }  // namespace pvk

@@ -15,10 +15,16 @@
 #define PVK_SYS_getpid 3       /* returns the program's pid */
 #define PVK_SYS_yield 4        /* gives up the CPU; returns 0 */
 #define PVK_SYS_set_fs_base 5  /* (base): the FS base, for TLS; returns 0 */
-#define PVK_SYS_COUNT 6
+#define PVK_SYS_fork 6         /* copy of the caller (copy-on-write): child's pid, 0 in the child */
+#define PVK_SYS_wait 7         /* (pid): waits for that child to end; its exit status (255 if killed) */
+#define PVK_SYS_brk 8          /* (addr): sets the program break (0: none); returns the break */
+#define PVK_SYS_COUNT 9
 
 /* Error codes: Linux's values. */
 #define PVK_EBADF 9
+#define PVK_ECHILD 10
+#define PVK_EAGAIN 11
+#define PVK_ENOMEM 12
 #define PVK_EFAULT 14
 #define PVK_EINVAL 22
 #define PVK_ENOSYS 38

@@ -1,4 +1,5 @@
-// Checked access to user memory. The user region is mapped in the kernel's
+// Checked access to user memory. The active process's memory (or, with no
+// process, the boot user region) is mapped in the kernel's
 // address space at the same address, so after the range check the kernel
 // reads it directly. Copies, never references: the program can change its
 // memory under the kernel's feet (another vCPU later, a bug now).

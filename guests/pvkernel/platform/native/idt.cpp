@@ -1,4 +1,6 @@
-// The IDT: the 32 exception vectors, all through traps.S.
+// The IDT: the 32 exception vectors, all through traps.S, and the few
+// software-interrupt vectors other files install with idt_set_gate (the
+// rest are not present).
 #include "native.h"
 #include "pvk/trap_frame.h"
 #include "selectors.h"
@@ -23,7 +25,12 @@ struct [[gnu::packed]] DescriptorPointer {
     uint64_t base;
 };
 
-alignas(16) constinit Gate g_idt[32] = {};
+alignas(16) constinit Gate g_idt[256] = {};
+
+Gate make_gate(uint64_t handler, uint8_t ist, unsigned dpl) {
+    return Gate{static_cast<uint16_t>(handler), SEL_KERNEL_CODE, ist, static_cast<uint8_t>(0x8e | (dpl << 5)),
+                static_cast<uint16_t>(handler >> 16), static_cast<uint32_t>(handler >> 32), 0};
+}
 
 }  // namespace
 
@@ -33,17 +40,17 @@ void idt_init() {
         // int3 and into may be used from user mode, as PV_TRAP_USER_INT
         // allows on pvisor.
         unsigned dpl = (v == vec_bp || v == vec_of) ? 3 : 0;
-        g_idt[v] = Gate{static_cast<uint16_t>(handler),
-                        SEL_KERNEL_CODE,
-                        static_cast<uint8_t>(v == vec_df ? 1 : 0),
-                        static_cast<uint8_t>(0x8e | (dpl << 5)),
-                        static_cast<uint16_t>(handler >> 16),
-                        static_cast<uint32_t>(handler >> 32),
-                        0};
+        g_idt[v] = make_gate(handler, static_cast<uint8_t>(v == vec_df ? 1 : 0), dpl);
     }
     DescriptorPointer idtr{sizeof g_idt - 1, reinterpret_cast<uint64_t>(g_idt)};
     // SAFETY: the IDT is a static array that lives forever.
     asm volatile("lidt %0" : : "m"(idtr) : "memory");
+}
+
+void idt_set_gate(uint8_t vector, void (*handler)(), unsigned dpl) {
+    // The IDT is live: a present gate is written whole before it can be
+    // used, since interrupts are off and only `int` reaches these vectors.
+    g_idt[vector] = make_gate(reinterpret_cast<uint64_t>(handler), 0, dpl);
 }
 
 }  // namespace pvk::native

@@ -14,11 +14,14 @@ bool serial_try_getc(char* out);
 
 void gdt_init(uint64_t entry_stack_top, uint64_t df_stack_top);  // gdt.cpp
 void idt_init();                                    // idt.cpp
+void idt_set_gate(uint8_t vector, void (*handler)(), unsigned dpl);  // a vector beyond the exceptions
 void pic_disable();                                 // pic.cpp
 uint64_t pit_calibrate_tsc_hz();                    // pit.cpp
 void paging_init();                                 // paging.cpp
 uint64_t user_region_va();
 uint64_t user_region_size();
+uint64_t boot_root_phys();
+void copy_kernel_slots(uint64_t* pml4);             // the kernel's entries, for a process root
 void syscall_init();                                // syscall_setup.cpp
 void acpi_init();                                   // acpi.cpp
 void acpi_power_off();

@@ -48,6 +48,12 @@ void paging_init() {
     write_cr3(virt_to_phys(g_pml4));
 }
 
+uint64_t boot_root_phys() { return virt_to_phys(g_pml4); }
+
+void copy_kernel_slots(uint64_t* pml4) {
+    for (unsigned i = pml4_index(PVK_KERNEL_OFFSET); i < 512; ++i) pml4[i] = g_pml4[i];
+}
+
 uint64_t user_region_va() { return PVK_USER_VA; }
 uint64_t user_region_size() { return sizeof g_user_pages; }
 

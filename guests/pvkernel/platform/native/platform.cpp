@@ -61,6 +61,7 @@ void set_user_fs_base(uint64_t base) { native::wrmsr(native::msr_fs_base, base);
 
 // Natively there is no layer below the kernel to call.
 void bench_null_call(uint64_t) {}
+void bench_pte(PteBench, uint64_t) {}
 
 uint64_t last_fault_address() { return native::read_cr2(); }
 

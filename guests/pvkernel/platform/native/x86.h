@@ -65,6 +65,17 @@ inline void write_cr3(uint64_t v) {
     asm volatile("mov %0, %%cr3" : : "r"(v) : "memory");
 }
 
+inline uint64_t read_cr3() {
+    uint64_t v;
+    // SAFETY: reads CR3.
+    asm volatile("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+inline void invlpg(uint64_t va) {
+    // SAFETY: drops one TLB entry; no other effect.
+    asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
 [[noreturn]] inline void halt_forever() {
     for (;;) {
         // SAFETY: stops the CPU with interrupts off.

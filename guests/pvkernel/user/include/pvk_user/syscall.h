@@ -34,6 +34,19 @@ inline int64_t sys_set_fs_base(const void* base) {
     return syscall1(PVK_SYS_set_fs_base, reinterpret_cast<uint64_t>(base));
 }
 
+inline int64_t sys_fork() { return syscall0(PVK_SYS_fork); }
+inline int64_t sys_wait(int64_t pid) { return syscall1(PVK_SYS_wait, static_cast<uint64_t>(pid)); }
+// Sets the break (0: reads it); returns the break or a negative error.
+inline int64_t sys_brk(uint64_t addr) { return syscall1(PVK_SYS_brk, addr); }
+
+// Grows (or with a negative n shrinks) the heap; returns the old break,
+// or 0 on failure. The new pages are demand-zero.
+inline uint8_t* sbrk(int64_t n) {
+    int64_t old = sys_brk(0);
+    if (old < 0 || sys_brk(static_cast<uint64_t>(old + n)) < 0) return nullptr;
+    return reinterpret_cast<uint8_t*>(old);
+}
+
 inline uint64_t cycles() {
     uint32_t lo, hi;
     // SAFETY: reads the time-stamp counter; no memory effects.
@@ -43,6 +56,14 @@ inline uint64_t cycles() {
 
 // printf to the console through sys_write.
 void printf(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// Prints "pvk-bench: <name> <total/ops with 2 decimals> cycles", the
+// line the bench runner reads.
+inline void bench_report(const char* name, uint64_t total, uint64_t ops) {
+    if (ops == 0) ops = 1;
+    uint64_t hundredths = total * 100 / ops;
+    printf("pvk-bench: %s %lu.%02lu cycles\n", name, hundredths / 100, hundredths % 100);
+}
 
 }  // namespace pvk_user
 

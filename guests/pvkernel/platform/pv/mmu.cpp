@@ -1,0 +1,198 @@
+// The mmu layer (pvk/mmu.h) on pvisor. Each operation takes the cheapest
+// path the ABI offers (the mm benchmarks, bench=pte_*, give the costs):
+//
+//  seal/unseal    update_va_mapping of the page's physmap address to
+//                 read-only (writable), INVLPG; several pages in one
+//                 multicall. A frame is never a table and writable-mapped,
+//                 so this must come before the first reference.
+//  write_entries  one mmu_update batch (one hypercall for up to 128
+//                 entries); with flush, a multicall of the batch and a
+//                 TLB_FLUSH_LOCAL, still one entry into the hypervisor.
+//  set_pte        update_va_mapping(va, pte, INVLPG), or no flush where a
+//                 page appears: one hypercall that also finds the entry and
+//                 flushes; cheaper than a trapped
+//                 store to the read-only L1 (a #PF, decode and emulate) and
+//                 than mmu_update followed by a separate invlpg.
+//  create_root    fill both L4s while writable, seal them with the user
+//                 tables in one multicall, pin both in one mmuext_op.
+//  activate       NEW_BASEPTR and NEW_USER_BASEPTR in one mmuext_op.
+//
+// Pinning the roots (and only the roots) keeps the whole hierarchy typed
+// for the process's life; unpinning them at exit releases it in one step.
+#include "pvk/mmu.h"
+
+#include <pvisor/hypercall_numbers.h>
+#include <pvisor/hypercall_stubs.h>
+#include <pvisor/mm.h>
+
+#include "m2p.h"
+#include "pv.h"
+#include "pvk/frames.h"
+#include "pvk/panic.h"
+
+namespace pvk::platform::mmu {
+namespace {
+
+constexpr uint64_t physmap_rw = PV_PTE_PRESENT | PV_PTE_RW | PV_PTE_USER | PV_PTE_NX;
+constexpr uint64_t physmap_ro = PV_PTE_PRESENT | PV_PTE_USER | PV_PTE_NX;
+constexpr unsigned hv_first_slot = 256, hv_end_slot = 272;
+constexpr size_t max_calls = 64;
+
+kstd::Result<void> check(int64_t rc) {
+    if (rc < 0) return static_cast<kstd::Error>(-rc);
+    return kstd::ok();
+}
+
+uint64_t& frame_list(uint64_t pfn) {
+    // SAFETY: the builder maps the frame list (nr_pages entries) read-write.
+    return reinterpret_cast<uint64_t*>(pv::start_info().frame_list_va)[pfn];
+}
+
+uint64_t maddr_of(const void* p) {
+    uint64_t va = reinterpret_cast<uint64_t>(p);
+    return (frame_of(reinterpret_cast<void*>(va & ~uint64_t{4095})) << 12) | (va & 4095);
+}
+
+// Maps each page's physmap address with flags, batched in multicalls.
+kstd::Result<void> remap(void* const* pages, size_t n, uint64_t flags) {
+    if (n == 1)
+        return check(pv_update_va_mapping(reinterpret_cast<uint64_t>(pages[0]), (frame_of(pages[0]) << 12) | flags,
+                                          PV_UVMF_INVLPG));
+    pv_multicall_entry calls[max_calls];
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < max_calls ? n - done : max_calls;
+        for (size_t i = 0; i < k; ++i) {
+            void* p = pages[done + i];
+            calls[i] = pv_multicall_entry{PV_HYPERCALL_update_va_mapping,
+                                          {reinterpret_cast<uint64_t>(p), (frame_of(p) << 12) | flags,
+                                           PV_UVMF_INVLPG, 0, 0},
+                                          0};
+        }
+        TRY(check(pv_multicall(calls, k)));
+        for (size_t i = 0; i < k; ++i) TRY(check(calls[i].result));
+        done += k;
+    }
+    return kstd::ok();
+}
+
+kstd::Result<void> ext2(uint32_t cmd_a, uint64_t a, uint32_t cmd_b, uint64_t b) {
+    pv_mmuext_req ops[2] = {{cmd_a, 0, a, 0}, {cmd_b, 0, b, 0}};
+    return check(pv_mmuext_op(ops, 2, nullptr));
+}
+
+}  // namespace
+
+void init() { pv::m2p_init(); }
+
+uint64_t frame_of(const void* page) {
+    return frame_list((reinterpret_cast<uint64_t>(page) - pv::start_info().physmap_va) / PV_PAGE_SIZE);
+}
+
+void* page_of(uint64_t frame) {
+    uint64_t pfn = pv::m2p_lookup(frame);
+    if (pfn == pv::no_pfn) return nullptr;
+    // SAFETY: every PFN of the domain is mapped in the physmap.
+    return reinterpret_cast<void*>(pv::start_info().physmap_va + pfn * PV_PAGE_SIZE);
+}
+
+kstd::Result<void> seal(void* const* pages, size_t n) {
+    auto r = remap(pages, n, physmap_ro);
+    if (r.is_error()) unseal(pages, n);
+    return r;
+}
+
+void unseal(void* const* pages, size_t n) {
+    auto r = remap(pages, n, physmap_rw);
+    if (r.is_error()) panic("cannot map former page tables writable again: %s", kstd::error_name(r.error()));
+}
+
+kstd::Result<void> write_entries(const EntryWrite* w, size_t n, bool flush) {
+    constexpr size_t batch = 128;
+    pv_mmu_update_req reqs[batch];
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < batch ? n - done : batch;
+        for (size_t i = 0; i < k; ++i)
+            reqs[i] = pv_mmu_update_req{maddr_of(w[done + i].entry) | PV_MMU_NORMAL_PT_UPDATE, w[done + i].value};
+        done += k;
+        if (!flush || done < n) {
+            TRY(check(pv_mmu_update(reqs, k, nullptr)));
+            continue;
+        }
+        pv_mmuext_req op{PV_MMUEXT_TLB_FLUSH_LOCAL, 0, 0, 0};
+        pv_multicall_entry calls[2] = {
+            {PV_HYPERCALL_mmu_update, {reinterpret_cast<uint64_t>(reqs), k, 0, 0, 0}, 0},
+            {PV_HYPERCALL_mmuext_op, {reinterpret_cast<uint64_t>(&op), 1, 0, 0, 0}, 0},
+        };
+        TRY(check(pv_multicall(calls, 2)));
+        TRY(check(calls[0].result));
+        TRY(check(calls[1].result));
+    }
+    return kstd::ok();
+}
+
+kstd::Result<void> set_pte(uint64_t* entry, uint64_t va, uint64_t value) {
+    // A TLB never holds a not-present entry (Intel SDM Vol. 3A, 4.10.2.3):
+    // a page that appears needs no flush.
+    uint64_t flush = (*entry & PV_PTE_PRESENT) != 0 ? PV_UVMF_INVLPG : PV_UVMF_NONE;
+    return check(pv_update_va_mapping(va, value, flush));
+}
+
+kstd::Result<Root> create_root(void* user_l3, void* const* tables, size_t n) {
+    if (n > 512) return kstd::Error::range;
+    auto* k = static_cast<uint64_t*>(frames::alloc());
+    auto* u = static_cast<uint64_t*>(frames::alloc());
+    if (k == nullptr || u == nullptr) {
+        if (k != nullptr) frames::put(k);
+        if (u != nullptr) frames::put(u);
+        return kstd::Error::nomem;
+    }
+    // The kernel root: the boot kernel root's mappings but for slot 0,
+    // the user part; the user root: the user part and the hypervisor's
+    // slots, which every L4 must carry exactly as installed.
+    const auto* boot = static_cast<const uint64_t*>(page_of(pv::start_info().kernel_root_mfn));
+    uint64_t l3_entry = (frame_of(user_l3) << 12) | pvk::mmu::table_entry_flags;
+    for (unsigned i = 1; i < 512; ++i) k[i] = boot[i];
+    for (unsigned i = hv_first_slot; i < hv_end_slot; ++i) u[i] = boot[i];
+    k[0] = u[0] = l3_entry;
+
+    void* all[512 + 3];
+    for (size_t i = 0; i < n; ++i) all[i] = tables[i];
+    all[n] = user_l3;
+    all[n + 1] = k;
+    all[n + 2] = u;
+    auto r = seal(all, n + 3);
+    if (r.is_ok()) {
+        r = ext2(PV_MMUEXT_PIN_L4_TABLE, frame_of(k), PV_MMUEXT_PIN_L4_TABLE, frame_of(u));
+        if (r.is_error()) {
+            // One pin may have been made (the batch stops at the refusal).
+            pv_mmuext_req op{PV_MMUEXT_UNPIN_TABLE, 0, frame_of(k), 0};
+            (void)pv_mmuext_op(&op, 1, nullptr);
+            unseal(all, n + 3);
+        }
+    }
+    if (r.is_error()) {
+        frames::put(k);
+        frames::put(u);
+        return r.error();
+    }
+    return Root{k, u};
+}
+
+void destroy_root(const Root& r) {
+    auto rc = ext2(PV_MMUEXT_UNPIN_TABLE, frame_of(r.kernel), PV_MMUEXT_UNPIN_TABLE, frame_of(r.user));
+    if (rc.is_error()) panic("cannot unpin a process's roots: %s", kstd::error_name(rc.error()));
+    void* roots[2] = {r.kernel, r.user};
+    unseal(roots, 2);
+    frames::put(r.kernel);
+    frames::put(r.user);
+}
+
+void activate(const Root* r) {
+    const pv_start_info& si = pv::start_info();
+    uint64_t k = r != nullptr ? frame_of(r->kernel) : si.kernel_root_mfn;
+    uint64_t u = r != nullptr ? frame_of(r->user) : si.user_root_mfn;
+    auto rc = ext2(PV_MMUEXT_NEW_BASEPTR, k, PV_MMUEXT_NEW_USER_BASEPTR, u);
+    if (rc.is_error()) panic("cannot load a process's roots: %s", kstd::error_name(rc.error()));
+}
+
+}  // namespace pvk::platform::mmu
