@@ -20,6 +20,7 @@ constexpr uint32_t ia32_apic_base = 0x1b;
 
 volatile uint32_t* g_regs = nullptr;
 uint64_t g_hz = 0;
+uint64_t g_armed = UINT64_MAX;  // the deadline the timer counts down to
 
 uint32_t read(uint32_t reg) { return g_regs[reg / 4]; }
 void write(uint32_t reg, uint32_t v) { g_regs[reg / 4] = v; }
@@ -51,13 +52,18 @@ bool lapic_init() {
 bool lapic_present() { return g_hz != 0; }
 uint64_t lapic_timer_hz() { return g_hz; }
 
-void lapic_arm(uint64_t deadline_ns) {
+void lapic_arm(uint64_t deadline_ns) { lapic_arm_at(deadline_ns, system_time_ns()); }
+
+void lapic_arm_at(uint64_t deadline_ns, uint64_t now) {
     if (g_hz == 0) return;
+    // Re-arming for the deadline already armed changes nothing but costs an
+    // MMIO write; the scheduler does it on every switch.
+    if (deadline_ns == g_armed && deadline_ns > now) return;
+    g_armed = deadline_ns;
     if (deadline_ns == UINT64_MAX) {
         write(reg_init_count, 0);
         return;
     }
-    uint64_t now = system_time_ns();
     uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
     // At most 4 s ahead, so delta * hz fits 64 bits for any timer up to
     // 4 GHz; a later deadline gets an early interrupt that simply re-arms.

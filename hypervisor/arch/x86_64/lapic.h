@@ -16,6 +16,8 @@ uint64_t lapic_timer_hz();
 // Fires vector_lapic_timer at system time `deadline_ns` (or at once if it
 // has passed); UINT64_MAX disarms.
 void lapic_arm(uint64_t deadline_ns);
+// The same, for a caller that has just read the system time.
+void lapic_arm_at(uint64_t deadline_ns, uint64_t now_ns);
 void lapic_eoi();
 
 }  // namespace arch

@@ -49,6 +49,9 @@ uint32_t g_vcpu_count = 0;
 uint64_t g_slice_end = 0;
 bool g_need_resched = false;
 
+// dom0, once built (for its console and domain-exception VIRQs).
+HvDomain* g_dom0 = nullptr;
+
 // A vCPU's x87/SSE registers go with it: saved when it leaves the CPU and
 // restored when it comes back, starting from the reset state.
 void fpu_save(core::Vcpu& v) {
@@ -101,6 +104,7 @@ void kick_vcpu(core::Vcpu& v);
 // Runs what the timers that came due ask for: a guest timer raises the
 // vCPU's timer VIRQ; a poll timeout wakes the vCPU.
 void fire_timers(uint64_t t) {
+    if (g_timers.next_deadline() > t) return;  // the common case: nothing due
     core::Timer* fired[16];
     for (;;) {
         size_t n = g_timers.expire(t, kstd::span<core::Timer*>(fired, kstd::array_size(fired)));
@@ -353,6 +357,7 @@ kstd::Result<void> sched_add_domain(core::Domain* d) {
         g_vcpus[g_vcpu_count++] = &hv;
     }
     g_domains[g_domain_count++] = d;
+    if (d->id == 0) g_dom0 = &hd;
     return kstd::ok();
 }
 
@@ -365,9 +370,9 @@ void sched_unpause(core::Domain* d) {
 
 // dom0's console listener: the domain, if it bound PV_VIRQ_CONSOLE.
 core::Domain* console_listener() {
-    core::Domain* dom0 = g_hooks.find_domain(0);
-    if (dom0 == nullptr || hv_domain(*dom0).evtchn.events(0).virq_port[PV_VIRQ_CONSOLE] == 0) return nullptr;
-    return dom0;
+    if (g_dom0 == nullptr || g_dom0->dom.dead() || g_dom0->evtchn.events(0).virq_port[PV_VIRQ_CONSOLE] == 0)
+        return nullptr;
+    return &g_dom0->dom;
 }
 
 // Console input for dom0 (PV_VIRQ_CONSOLE), looked for on each timer tick
@@ -459,7 +464,7 @@ void print_domain_table() {
         if (pick.vcpu != nullptr) {
             g_slice_end = t + pick.slice_ns;
             g_need_resched = false;
-            lapic_arm(kstd::min(g_slice_end, timer_deadline));
+            lapic_arm_at(kstd::min(g_slice_end, timer_deadline), t);
             run(*pick.vcpu->vcpu);
             continue;
         }
@@ -473,7 +478,7 @@ void print_domain_table() {
             print_domain_table();
             machine_stop(core::ExitStatus::test_failed);
         }
-        lapic_arm(wake_at);
+        lapic_arm_at(wake_at, t);
         // SAFETY: the only place the hypervisor takes interrupts: sti; hlt
         // waits for the timer (the pair cannot lose a wake-up, sti takes
         // effect after hlt starts), then interrupts are off again.
