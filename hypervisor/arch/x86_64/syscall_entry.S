@@ -14,6 +14,7 @@
 #include "asm_offsets.h"
 #include "percpu.h"
 #include "selectors.h"
+#include "guest_regs.inc"
 
         .text
         .global syscall_entry
@@ -39,39 +40,11 @@ syscall_slow:
         pushq   %rcx                            /* rip */
         pushq   $0                              /* error code */
         pushq   $0x100                          /* vector: core::entry_syscall */
-        pushq   %rax
-        pushq   %rbx
-        pushq   %rcx
-        pushq   %rdx
-        pushq   %rsi
-        pushq   %rdi
-        pushq   %rbp
-        pushq   %r8
-        pushq   %r9
-        pushq   %r10
-        pushq   %r11
-        pushq   %r12
-        pushq   %r13
-        pushq   %r14
-        pushq   %r15
+        PUSH_GPRS
         mov     %rsp, %rdi
         call    syscall_dispatch
         /* Back to ring 3 (this path never returns elsewhere). */
-        popq    %r15
-        popq    %r14
-        popq    %r13
-        popq    %r12
-        popq    %r11
-        popq    %r10
-        popq    %r9
-        popq    %r8
-        popq    %rbp
-        popq    %rdi
-        popq    %rsi
-        popq    %rdx
-        popq    %rcx
-        popq    %rbx
-        popq    %rax
+        POP_GPRS
         add     $16, %rsp
         swapgs
         iretq
