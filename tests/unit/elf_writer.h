@@ -5,6 +5,8 @@
 // patch the header fields at the offsets below.
 #pragma once
 
+#include "kstd/elf64.h"
+
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -12,23 +14,15 @@
 
 namespace elfw {
 
-inline constexpr uint32_t pt_load = 1, pt_note = 4;
-inline constexpr uint32_t pf_x = 1, pf_w = 2, pf_r = 4;
+using kstd::elf64::pf_r;
+using kstd::elf64::pf_w;
+using kstd::elf64::pf_x;
+using kstd::elf64::pt_load;
+using kstd::elf64::pt_note;
 
 // The on-disk layouts (ELF-64 Object File Format 1.5).
-struct Ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct Phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-static_assert(sizeof(Ehdr) == 64 && sizeof(Phdr) == 56);
+using kstd::elf64::Ehdr;
+using kstd::elf64::Phdr;
 
 struct Segment {
     uint32_t type = pt_load;

@@ -1,5 +1,7 @@
 #include "pvk/elf_loader.h"
 
+#include <kstd/elf64.h>
+
 #include <kstd/utility.h>
 
 #include "pvk/address_space.h"
@@ -10,23 +12,11 @@ extern "C" void* memcpy(void* dst, const void* src, size_t n);
 namespace pvk {
 namespace {
 
-// ELF-64 Object File Format, version 1.5: the file and program headers.
-struct Elf64Ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct Elf64Phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-static_assert(sizeof(Elf64Ehdr) == 64 && sizeof(Elf64Phdr) == 56);
-
-constexpr uint16_t et_exec = 2, em_x86_64 = 62;
-constexpr uint32_t pt_load = 1;
+using Elf64Ehdr = kstd::elf64::Ehdr;
+using Elf64Phdr = kstd::elf64::Phdr;
+using kstd::elf64::em_x86_64;
+using kstd::elf64::et_exec;
+using kstd::elf64::pt_load;
 
 bool header_ok(const Elf64Ehdr& eh) {
     return eh.ident[0] == 0x7f && eh.ident[1] == 'E' && eh.ident[2] == 'L' && eh.ident[3] == 'F' &&

@@ -4,6 +4,7 @@
 #include <pvisor/elfnote.h>
 
 #include "core/addr.h"
+#include "kstd/elf64.h"
 #include "kstd/string.h"
 
 namespace core {
@@ -11,25 +12,14 @@ namespace {
 
 using kstd::Error;
 
-// ELF-64 Object File Format, version 1.5 (the header and program header
-// layouts); x86-64 psABI for EM_X86_64.
-struct Ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct Phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-static_assert(sizeof(Ehdr) == 64 && sizeof(Phdr) == 56);
-
-constexpr uint16_t et_exec = 2, em_x86_64 = 62;
-constexpr uint32_t pt_load = 1, pt_note = 4;
-constexpr uint32_t pf_x = 1, pf_w = 2;
+using kstd::elf64::Ehdr;
+using kstd::elf64::Phdr;
+using kstd::elf64::em_x86_64;
+using kstd::elf64::et_exec;
+using kstd::elf64::pf_w;
+using kstd::elf64::pf_x;
+using kstd::elf64::pt_load;
+using kstd::elf64::pt_note;
 
 // Copies a struct out of the file: the file may be unaligned and is read
 // only through bounds-checked copies.
