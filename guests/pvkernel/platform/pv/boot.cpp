@@ -37,7 +37,6 @@ extern "C" int memcmp(const void* a, const void* b, size_t n);
 namespace pvk::pv {
 namespace {
 
-constinit const pv_start_info* g_start_info = nullptr;
 // Copies with a guaranteed terminator: the strings come from outside.
 constinit char g_name[PV_START_INFO_NAME_MAX] = {};
 constinit char g_cmdline[PV_START_INFO_CMDLINE_MAX] = {};
@@ -114,13 +113,8 @@ uint64_t tsc_hz(const volatile pv_vcpu_time_info& t) {
 
 }  // namespace
 
-const pv_start_info& start_info() { return *g_start_info; }
-
-volatile pv_shared_info& shared_info() {
-    // SAFETY: the builder maps the shared page at shared_info_va for the
-    // domain's lifetime.
-    return *reinterpret_cast<volatile pv_shared_info*>(g_start_info->shared_info_va);
-}
+constinit const pv_start_info* g_start_info = nullptr;
+constinit volatile pv_shared_info* g_shared_info = nullptr;
 
 }  // namespace pvk::pv
 
@@ -131,6 +125,9 @@ extern "C" [[noreturn]] void pvk_pv_boot_main(const pv_start_info* si) {
     if ((si->abi_version >> 16) != PVISOR_ABI_VERSION_MAJOR)
         early_fail("pvkernel: hypervisor ABI major version differs from ours\n");
     g_start_info = si;
+    // SAFETY: the builder maps the shared page at shared_info_va for the
+    // domain's lifetime.
+    g_shared_info = reinterpret_cast<volatile pv_shared_info*>(si->shared_info_va);
     install_traps();
 
     kstd::format(g_name, sizeof g_name, "%.*s", static_cast<int>(sizeof si->name), si->name);
