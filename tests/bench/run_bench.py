@@ -101,16 +101,29 @@ def parse_bench(out):
     return {m.group(1): float(m.group(2)) for m in re.finditer(r"pvk-bench: (\S+) ([0-9.]+) (\S+)", out)}
 
 
+EVENT_COLUMNS = ("hypercalls", "bounces", "traps", "pt-updates", "sends")
+
+
 def parse_events(out):
-    # pvisor's domain table: "pvisor: <id> <name> <vcpus> <state...> <hypercalls> <bounces>",
-    # summed over the domains (only dom0 unless the selector boots more).
+    # pvisor's domain table: a header line naming the columns, then one line
+    # per domain; the counters are the last columns, summed over the domains
+    # (only dom0 unless the selector boots more).
+    header = None
     total = None
     for line in out.splitlines():
-        m = re.match(r"pvisor: \d+\s+\S+\s+\d+\s+.*?\s(\d+)\s+(\d+)\s*$", line)
-        if m:
-            total = total or {"hypercalls": 0, "bounces": 0}
-            total["hypercalls"] += int(m.group(1))
-            total["bounces"] += int(m.group(2))
+        if line.startswith("pvisor: id "):
+            header = line.split()[1:]
+            continue
+        if header is None or not re.match(r"pvisor: \d+\s", line):
+            continue
+        values = line.split()[1:]
+        counters = values[len(values) - len(EVENT_COLUMNS):]
+        names = header[len(header) - len(EVENT_COLUMNS):]
+        if tuple(names) != EVENT_COLUMNS:
+            sys.exit(f"run_bench: unexpected domain table columns {names}")
+        total = total or {name: 0 for name in EVENT_COLUMNS}
+        for name, value in zip(names, counters):
+            total[name] += int(value)
     if total is None:
         sys.exit("run_bench: no domain table in the hypervisor's output")
     return total

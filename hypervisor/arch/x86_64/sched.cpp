@@ -430,14 +430,18 @@ core::Vcpu& current_vcpu() {
 }
 
 void print_domain_table() {
-    core::print("pvisor: %-4s %-16s %-5s %-22s %10s %6s %4s %10s %10s\n", "id", "name", "vcpus", "state", "cpu ms",
-                "weight", "cap", "hypercalls", "bounces");
+    core::print("pvisor: %-4s %-16s %-5s %-22s %10s %6s %4s %10s %10s %10s %10s %10s\n", "id", "name", "vcpus",
+                "state", "cpu ms", "weight", "cap", "hypercalls", "bounces", "traps", "pt-updates", "sends");
     for (size_t i = 0; i < g_domain_count; ++i) {
         const core::Domain* d = g_domains[i];
-        uint64_t hc = 0, bounces = 0;
+        uint64_t hc = 0, bounces = 0, traps = 0, pt = 0, sends = 0;
         for (uint32_t j = 0; j < d->vcpu_count; ++j) {
-            hc += d->vcpus[j]->hypercalls;
-            bounces += d->vcpus[j]->bounces;
+            const core::Vcpu& v = *d->vcpus[j];
+            hc += v.hypercalls;
+            bounces += v.bounces;
+            traps += v.traps_taken;
+            pt += v.pt_updates;
+            sends += v.event_sends;
         }
         uint64_t cpu_ns = 0;
         for (uint32_t j = 0; j < d->vcpu_count; ++j) cpu_ns += hv_vcpu(*d->vcpus[j]).sched.total_run;
@@ -447,8 +451,9 @@ void print_domain_table() {
             kstd::format(state, sizeof state, "shut down (%s)", core::shutdown_reason_name(d->shutdown_reason));
         else
             kstd::format(state, sizeof state, "%s", core::domain_state_name(d->state));
-        core::print("pvisor: %-4u %-16s %-5u %-22s %6lu.%03lu %6u %4u %10lu %10lu\n", d->id, d->name, d->vcpu_count,
-                    state, cpu_ns / 1000000, cpu_ns / 1000 % 1000, sd.weight, sd.cap, hc, bounces);
+        core::print("pvisor: %-4u %-16s %-5u %-22s %6lu.%03lu %6u %4u %10lu %10lu %10lu %10lu %10lu\n", d->id, d->name,
+                    d->vcpu_count, state, cpu_ns / 1000000, cpu_ns / 1000 % 1000, sd.weight, sd.cap, hc, bounces, traps,
+                    pt, sends);
     }
 }
 

@@ -83,6 +83,7 @@ namespace {
 // crash the domain if that is impossible.
 void guest_trap(TrapFrame& f) {
     core::Vcpu& v = current_vcpu();
+    ++v.traps_taken;
     auto vector = static_cast<uint32_t>(f.vector);
     if (vector == 2) {
         LOG_WARN("NMI while d%u ran; ignored\n", v.domain->id);
@@ -106,7 +107,10 @@ void guest_trap(TrapFrame& f) {
     uint64_t cr2 = vector == 14 ? read_cr2() : 0;
     // A store to one of the guest's own read-only page tables that the
     // hypervisor can check and make for it (SPEC.md section 6).
-    if (vector == 14 && mm_emulate_pt_write(v, f, cr2)) return;
+    if (vector == 14 && mm_emulate_pt_write(v, f, cr2)) {
+        ++v.pt_updates;
+        return;
+    }
     core::BounceFailure why;  // written only on failure
     if (core::deliver_exception(v, f, guest_access(), vector, f.error_code, cr2, &why).is_error())
         crash_current_domain(why.reason);

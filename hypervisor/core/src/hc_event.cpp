@@ -93,7 +93,11 @@ HypercallResult hc_event_channel_op(HypercallContext& ctx, uint64_t cmd, uint64_
         return 0;
     }
     case PV_EVTCHNOP_close: return result(evtchn_close(c, arg));
-    case PV_EVTCHNOP_send: return result(evtchn_send(c, arg));
+    case PV_EVTCHNOP_send: {
+        kstd::Result<void> r = evtchn_send(c, arg);
+        if (r.is_ok()) ++ctx.vcpu.event_sends;
+        return result(r);
+    }
     case PV_EVTCHNOP_unmask: return result(evtchn_unmask(c, arg));
     }
     return hc_error(Error::nosys);

@@ -157,6 +157,7 @@ HypercallResult hc_mmu_update(HypercallContext& ctx, uint64_t reqs, uint64_t cou
         made += did;
         if (first.is_error()) break;
     }
+    ctx.vcpu.pt_updates += made;
     return finish(ctx, done, made, first);
 }
 
@@ -193,6 +194,7 @@ HypercallResult hc_update_va_mapping(HypercallContext& ctx, uint64_t va, uint64_
         FlushRequest flush;
         Mfn root = v.mode == VcpuMode::kernel ? v.kernel_root : v.user_root;
         TRY(update_va_mapping(s.context(), ctx.domain.mm, root, va, val, flags, &flush));
+        ++v.pt_updates;
         if (!flush.empty()) s.flush(v, flush);
         return kstd::ok();
     });

@@ -75,6 +75,14 @@ public:
     // vcpu_op initialise). Appended here: assembly offsets precede it.
     bool initialised = false;
 
+    // More counters for the domain table and the benchmarks' events per
+    // operation (appended for the same reason): exceptions the vCPU raised
+    // into the hypervisor (bounced, emulated or fatal), page-table entries
+    // changed for it, and event-channel sends it made.
+    uint64_t traps_taken = 0;
+    uint64_t pt_updates = 0;
+    uint64_t event_sends = 0;
+
     GuestRegs* regs() const { return reinterpret_cast<GuestRegs*>(stack_top - sizeof(GuestRegs)); }
     bool events_masked() const { return info == nullptr || info->upcall_mask != 0; }
 };
