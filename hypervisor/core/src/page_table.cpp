@@ -7,16 +7,34 @@ namespace {
 
 using kstd::Error;
 
+// Calls f(i) for each present entry i in [begin, end). Guest tables are
+// mostly empty, and every validation and release scans all 512 entries, so
+// groups of eight with no present bit are skipped with one test.
+template <typename F>
+kstd::Result<void> for_each_present(const uint64_t* t, uint32_t begin, uint32_t end, F f) {
+    uint32_t i = begin;
+    while (i < end) {
+        if (i % 8 == 0 && end - i >= 8 &&
+            ((t[i] | t[i + 1] | t[i + 2] | t[i + 3] | t[i + 4] | t[i + 5] | t[i + 6] | t[i + 7]) & pte::present) == 0) {
+            i += 8;
+            continue;
+        }
+        if (pte::is_present(t[i])) TRY(f(i));
+        ++i;
+    }
+    return kstd::ok();
+}
+
 // Frees the references held by entries [0, end) of a table, skipping the
 // hypervisor's slots in an L4 (they hold none).
 void put_entries(MmContext& ctx, Mfn f, int level, uint32_t end, pv_domid_t owner) {
     // SAFETY: f is a frame of the table (validated or being validated), so
     // map_table gives its 512 entries.
     const uint64_t* t = ctx.access.map_table(f);
-    for (uint32_t i = 0; i < end; ++i) {
-        if (level == 4 && pte::is_hv_slot(i)) continue;
-        put_entry_refs(ctx, level, t[i], owner);
-    }
+    (void)for_each_present(t, 0, end, [&](uint32_t i) -> kstd::Result<void> {
+        if (!(level == 4 && pte::is_hv_slot(i))) put_entry_refs(ctx, level, t[i], owner);
+        return kstd::ok();
+    });
 }
 
 kstd::Result<void> get_l1_target(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner) {
@@ -85,17 +103,21 @@ kstd::Result<void> TableValidator::validate(Mfn f, FrameType t) {
     pv_domid_t owner = ctx_.frames.info(f).owner;
     // SAFETY: f is a frame of the table that the caller holds a reference on.
     const uint64_t* table = ctx_.access.map_table(f);
-    for (uint32_t i = 0; i < pte::entries; ++i) {
-        kstd::Result<void> r = kstd::ok();
-        if (level == 4 && pte::is_hv_slot(i)) {
-            if (table[i] != ctx_.hypervisor_slots[i - pte::hv_first_slot]) r = Error::perm;
-        } else {
-            r = get_entry_refs(ctx_, level, table[i], owner);
-        }
-        if (r.is_error()) {
-            put_entries(ctx_, f, level, i, owner);
-            return r.error();
-        }
+    // An L4 must carry the hypervisor's slots exactly (present or not).
+    if (level == 4) {
+        for (uint32_t i = pte::hv_first_slot; i < pte::hv_first_slot + pte::hv_slot_count; ++i)
+            if (table[i] != ctx_.hypervisor_slots[i - pte::hv_first_slot]) return Error::perm;
+    }
+    uint32_t failed_at = 0;
+    kstd::Result<void> r = for_each_present(table, 0, pte::entries, [&](uint32_t i) -> kstd::Result<void> {
+        if (level == 4 && pte::is_hv_slot(i)) return kstd::ok();
+        kstd::Result<void> e = get_entry_refs(ctx_, level, table[i], owner);
+        if (e.is_error()) failed_at = i;
+        return e;
+    });
+    if (r.is_error()) {
+        put_entries(ctx_, f, level, failed_at, owner);
+        return r.error();
     }
     return kstd::ok();
 }
