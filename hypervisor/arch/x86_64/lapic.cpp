@@ -59,19 +59,26 @@ void lapic_arm_at(uint64_t deadline_ns, uint64_t now) {
     // Re-arming for the deadline already armed changes nothing but costs an
     // MMIO write; the scheduler does it on every switch.
     if (deadline_ns == g_armed && deadline_ns > now) return;
-    g_armed = deadline_ns;
     if (deadline_ns == UINT64_MAX) {
+        g_armed = UINT64_MAX;
         write(reg_init_count, 0);
         return;
     }
     uint64_t delta = deadline_ns > now ? deadline_ns - now : 0;
     // At most 4 s ahead, so delta * hz fits 64 bits for any timer up to
     // 4 GHz; a later deadline gets an early interrupt that simply re-arms.
+    // Only a deadline armed exactly is remembered: after an early
+    // interrupt the same deadline must be armed again.
     constexpr uint64_t max_delta = 4'000'000'000;
-    if (delta > max_delta) delta = max_delta;
+    bool exact = delta <= max_delta;
+    if (!exact) delta = max_delta;
     uint64_t ticks = delta * g_hz / 1'000'000'000;
-    uint64_t count = ticks == 0 ? 1 : ticks > 0xffffffffu ? 0xffffffffu : ticks;
-    write(reg_init_count, static_cast<uint32_t>(count));
+    if (ticks > 0xffffffffu) {
+        ticks = 0xffffffffu;
+        exact = false;
+    }
+    g_armed = exact ? deadline_ns : 0;
+    write(reg_init_count, static_cast<uint32_t>(ticks == 0 ? 1 : ticks));
 }
 
 void lapic_eoi() {
