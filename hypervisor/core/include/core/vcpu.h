@@ -57,10 +57,6 @@ public:
     uint64_t stack_top = 0;
     uint64_t saved_rsp = 0;
 
-    // Scheduler bookkeeping (intrusive run-queue link).
-    Vcpu* next_runnable = nullptr;
-    bool queued = false;
-
     // The x87/SSE state (FXSAVE format, Intel SDM Vol. 1, 10.5.1), saved
     // and restored whenever the CPU switches vCPUs so that no domain sees
     // another's registers.
