@@ -33,32 +33,33 @@ HypercallResult hc_vcpu_op(HypercallContext& ctx, uint64_t cmd, uint64_t vcpu, u
         regs.ss = PV_GUEST_SS;
         // It shares the address space the caller runs in now. With the
         // memory manager live, each root a vCPU holds is a counted
-        // reference (a pinned-like hold that keeps it validated).
+        // reference; they are taken into temporaries and only become the
+        // vCPU's once nothing else can fail, so a refusal leaves no trace.
+        Mfn kroot, uroot;
         if (mm_available()) {
             kstd::Result<void> roots = mm_locked([&](MmServices& s) -> kstd::Result<void> {
                 FlushRequest none;
-                TRY(mmuext_new_root(s.context(), d.mm, &v.kernel_root, ctx.vcpu.kernel_root, false, false, &none));
-                kstd::Result<void> u =
-                    mmuext_new_root(s.context(), d.mm, &v.user_root, ctx.vcpu.user_root, true, false, &none);
-                if (u.is_error()) drop_root(s.context(), &v.kernel_root);
+                TRY(mmuext_new_root(s.context(), d.mm, &kroot, ctx.vcpu.kernel_root, false, false, &none));
+                kstd::Result<void> u = mmuext_new_root(s.context(), d.mm, &uroot, ctx.vcpu.user_root, true, false, &none);
+                if (u.is_error()) drop_root(s.context(), &kroot);
                 return u;
             });
             if (roots.is_error()) return hc_error(roots.error());
         } else {
-            v.kernel_root = ctx.vcpu.kernel_root;
-            v.user_root = ctx.vcpu.user_root;
+            kroot = ctx.vcpu.kernel_root;
+            uroot = ctx.vcpu.user_root;
         }
         if (kstd::Result<void> r = ctx.hooks.vcpu_initialise(v, regs); r.is_error()) {
             if (mm_available()) {
                 mm_locked([&](MmServices& s) {
-                    drop_root(s.context(), &v.user_root);
-                    drop_root(s.context(), &v.kernel_root);
+                    drop_root(s.context(), &uroot);
+                    drop_root(s.context(), &kroot);
                 });
-            } else {
-                v.kernel_root = v.user_root = Mfn();
             }
             return hc_error(r.error());
         }
+        v.kernel_root = kroot;
+        v.user_root = uroot;
         v.mode = VcpuMode::kernel;
         if (v.info != nullptr) v.info->upcall_mask = 1;
         v.initialised = true;
