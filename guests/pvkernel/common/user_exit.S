@@ -7,6 +7,7 @@
  * simply returns. The entry stack is then free again.
  */
 #include "pvk/asm_offsets.h"
+#include "pvk/user_regs.inc"
 
         .bss
         .balign 8
@@ -25,18 +26,7 @@ pvk_resume_rsp:
         .type pvk_user_exit_frame, @function
 pvk_user_exit_frame:
         mov     pvk_user_ctx(%rip), %rax
-        mov     %rbx, UC_RBX(%rax)
-        mov     %rdx, UC_RDX(%rax)
-        mov     %rsi, UC_RSI(%rax)
-        mov     %rdi, UC_RDI(%rax)
-        mov     %rbp, UC_RBP(%rax)
-        mov     %r8, UC_R8(%rax)
-        mov     %r9, UC_R9(%rax)
-        mov     %r10, UC_R10(%rax)
-        mov     %r12, UC_R12(%rax)
-        mov     %r13, UC_R13(%rax)
-        mov     %r14, UC_R14(%rax)
-        mov     %r15, UC_R15(%rax)
+        STORE_USER_REGS %rax
         mov     TF_RAX(%rsp), %rcx
         mov     %rcx, UC_RAX(%rax)
         mov     TF_RCX(%rsp), %rcx

@@ -2,6 +2,7 @@
  * Entering and leaving user mode on the bare machine (ring 0 <-> ring 3).
  */
 #include "pvk/asm_offsets.h"
+#include "pvk/user_regs.inc"
 #include "selectors.h"
 
         .text
@@ -37,17 +38,7 @@ pvk_native_enter_user:
         cmp     %rax, %rcx
         jae     .Liret
         mov     UC_RAX(%rdi), %rax
-        mov     UC_RBX(%rdi), %rbx
-        mov     UC_RDX(%rdi), %rdx
-        mov     UC_RSI(%rdi), %rsi
-        mov     UC_RBP(%rdi), %rbp
-        mov     UC_R8(%rdi), %r8
-        mov     UC_R9(%rdi), %r9
-        mov     UC_R10(%rdi), %r10
-        mov     UC_R12(%rdi), %r12
-        mov     UC_R13(%rdi), %r13
-        mov     UC_R14(%rdi), %r14
-        mov     UC_R15(%rdi), %r15
+        LOAD_USER_REGS_BUT_RDI
         mov     UC_RSP(%rdi), %rsp
         mov     UC_RDI(%rdi), %rdi
         sysretq
@@ -58,19 +49,9 @@ pvk_native_enter_user:
         pushq   $SEL_USER_CODE
         pushq   UC_RIP(%rdi)
         mov     UC_RAX(%rdi), %rax
-        mov     UC_RBX(%rdi), %rbx
         mov     UC_RCX(%rdi), %rcx
-        mov     UC_RDX(%rdi), %rdx
-        mov     UC_RSI(%rdi), %rsi
-        mov     UC_RBP(%rdi), %rbp
-        mov     UC_R8(%rdi), %r8
-        mov     UC_R9(%rdi), %r9
-        mov     UC_R10(%rdi), %r10
         mov     UC_R11(%rdi), %r11
-        mov     UC_R12(%rdi), %r12
-        mov     UC_R13(%rdi), %r13
-        mov     UC_R14(%rdi), %r14
-        mov     UC_R15(%rdi), %r15
+        LOAD_USER_REGS_BUT_RDI
         mov     UC_RDI(%rdi), %rdi
         iretq
         .size pvk_native_enter_user, . - pvk_native_enter_user
@@ -95,18 +76,7 @@ pvk_native_syscall_entry:
         mov     %r11, UC_R11(%rax)
         mov     pvk_native_user_rsp(%rip), %rcx
         mov     %rcx, UC_RSP(%rax)
-        mov     %rbx, UC_RBX(%rax)
-        mov     %rdx, UC_RDX(%rax)
-        mov     %rsi, UC_RSI(%rax)
-        mov     %rdi, UC_RDI(%rax)
-        mov     %rbp, UC_RBP(%rax)
-        mov     %r8, UC_R8(%rax)
-        mov     %r9, UC_R9(%rax)
-        mov     %r10, UC_R10(%rax)
-        mov     %r12, UC_R12(%rax)
-        mov     %r13, UC_R13(%rax)
-        mov     %r14, UC_R14(%rax)
-        mov     %r15, UC_R15(%rax)
+        STORE_USER_REGS %rax
         movl    $TF_VECTOR_SYSCALL, UC_EXIT_VECTOR(%rax)
         movl    $(TF_SYSCALL | TF_FROM_USER), UC_EXIT_FLAGS(%rax)
         movq    $0, UC_EXIT_ERROR_CODE(%rax)

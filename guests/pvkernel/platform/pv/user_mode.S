@@ -4,6 +4,7 @@
  * virtual mode on iret and on delivery (pvisor/trap.h).
  */
 #include "pvk/asm_offsets.h"
+#include "pvk/user_regs.inc"
 #include "pv_abi_asm.h"
 
         .text
@@ -45,17 +46,7 @@ pvk_pv_enter_user:
         movl    $0, TF_VECTOR(%rsp)
         movl    $TF_FROM_USER, TF_FLAGS(%rsp)
         movq    $0, TF_ERROR_CODE(%rsp)
-        mov     UC_RBX(%rdi), %rbx
-        mov     UC_RDX(%rdi), %rdx
-        mov     UC_RSI(%rdi), %rsi
-        mov     UC_RBP(%rdi), %rbp
-        mov     UC_R8(%rdi), %r8
-        mov     UC_R9(%rdi), %r9
-        mov     UC_R10(%rdi), %r10
-        mov     UC_R12(%rdi), %r12
-        mov     UC_R13(%rdi), %r13
-        mov     UC_R14(%rdi), %r14
-        mov     UC_R15(%rdi), %r15
+        LOAD_USER_REGS_BUT_RDI
         mov     UC_RDI(%rdi), %rdi
         jmp     PVK_PV_IRET_STUB
         .size pvk_pv_enter_user, . - pvk_pv_enter_user
