@@ -4,21 +4,13 @@
 #pragma once
 
 #include <stdint.h>
+#include <x86/descriptors.h>
 
 namespace arch {
 
 enum IstIndex : uint8_t { ist_none = 0, ist_nmi = 1, ist_double_fault = 2, ist_machine_check = 3 };
 
-struct [[gnu::packed]] Tss {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-};
-static_assert(sizeof(Tss) == 104, "TSS layout: Intel SDM Vol. 3A, 8.7");
+using x86::Tss;
 
 // Loads the GDT and the TSS on this CPU. ist_tops[i] is the top of the stack
 // for IST slot i+1.

@@ -1,34 +1,8 @@
-// Port I/O. Each helper is one instruction; the port number is the
-// caller's responsibility (ports are not guest-controlled here).
+// Port I/O: the shared ring-0 helpers (x86/io.h), unqualified in arch.
 #pragma once
 
-#include <stdint.h>
+#include <x86/io.h>
 
 namespace arch {
-
-inline void outb(uint16_t port, uint8_t v) {
-    // SAFETY: port I/O has no memory effects visible to the compiler.
-    asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-inline void outw(uint16_t port, uint16_t v) {
-    // SAFETY: as outb.
-    asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-inline void outl(uint16_t port, uint32_t v) {
-    // SAFETY: as outb.
-    asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-inline uint8_t inb(uint16_t port) {
-    uint8_t v;
-    // SAFETY: as outb.
-    asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-inline uint16_t inw(uint16_t port) {
-    uint16_t v;
-    // SAFETY: as outb.
-    asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
+using namespace x86;
 }  // namespace arch

@@ -25,7 +25,7 @@ void percpu_init() {
     // the flags to clear on entry. IF is cleared so the entry's stack
     // switch cannot be interrupted; TF, DF, AC and NT so hypervisor code
     // never runs with the guest's choices.
-    wrmsr(msr::efer, rdmsr(msr::efer) | 1);  // EFER.SCE
+    wrmsr(msr::efer, rdmsr(msr::efer) | efer::sce);
     wrmsr(msr::star, (uint64_t{SEL_SYSRET_BASE} << 48) | (uint64_t{SEL_HV_CODE} << 32));
     wrmsr(msr::lstar, reinterpret_cast<uint64_t>(syscall_entry));
     wrmsr(msr::cstar, reinterpret_cast<uint64_t>(syscall_entry_compat));

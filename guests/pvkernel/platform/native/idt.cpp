@@ -5,31 +5,15 @@
 #include "pvk/trap_frame.h"
 #include "selectors.h"
 
+#include <x86/descriptors.h>
+
 namespace pvk::native {
 namespace {
 
-// Intel SDM Vol. 3A, 6.14.1: a 64-bit interrupt gate.
-struct [[gnu::packed]] Gate {
-    uint16_t offset_low;
-    uint16_t selector;
-    uint8_t ist;
-    uint8_t type_attr;  // P | DPL | type (0xe: interrupt gate, IF cleared)
-    uint16_t offset_mid;
-    uint32_t offset_high;
-    uint32_t reserved;
-};
-static_assert(sizeof(Gate) == 16);
+alignas(16) constinit x86::Gate g_idt[256] = {};
 
-struct [[gnu::packed]] DescriptorPointer {
-    uint16_t limit;
-    uint64_t base;
-};
-
-alignas(16) constinit Gate g_idt[256] = {};
-
-Gate make_gate(uint64_t handler, uint8_t ist, unsigned dpl) {
-    return Gate{static_cast<uint16_t>(handler), SEL_KERNEL_CODE, ist, static_cast<uint8_t>(0x8e | (dpl << 5)),
-                static_cast<uint16_t>(handler >> 16), static_cast<uint32_t>(handler >> 32), 0};
+x86::Gate make_gate(uint64_t handler, uint8_t ist, unsigned dpl) {
+    return x86::interrupt_gate(handler, SEL_KERNEL_CODE, ist, dpl);
 }
 
 }  // namespace
@@ -42,9 +26,7 @@ void idt_init() {
         unsigned dpl = (v == vec_bp || v == vec_of) ? 3 : 0;
         g_idt[v] = make_gate(handler, static_cast<uint8_t>(v == vec_df ? 1 : 0), dpl);
     }
-    DescriptorPointer idtr{sizeof g_idt - 1, reinterpret_cast<uint64_t>(g_idt)};
-    // SAFETY: the IDT is a static array that lives forever.
-    asm volatile("lidt %0" : : "m"(idtr) : "memory");
+    x86::load_idt(g_idt, 256);
 }
 
 void idt_set_gate(uint8_t vector, void (*handler)(), unsigned dpl) {

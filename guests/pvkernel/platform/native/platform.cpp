@@ -57,7 +57,7 @@ ExitReason run_user(UserContext& ctx) {
     return exit_reason_of(ctx);
 }
 
-void set_user_fs_base(uint64_t base) { native::wrmsr(native::msr_fs_base, base); }
+void set_user_fs_base(uint64_t base) { native::wrmsr(x86::msr::fs_base, base); }
 
 // Natively there is no layer below the kernel to call.
 void bench_null_call(uint64_t) {}
