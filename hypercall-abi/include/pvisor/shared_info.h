@@ -48,8 +48,7 @@ struct pv_vcpu_info {
     /* Set by the guest to hold event upcalls back (the virtual interrupt
      * flag, inverted). After clearing it the guest must check
      * upcall_pending and, if set, make any hypercall so that the event is
-     * delivered. (Event channels and upcall delivery are specified but not
-     * yet implemented: upcall_pending is never set today.) */
+     * delivered (SPEC.md, the event protocol). */
     uint8_t upcall_mask;
     uint8_t pad[6];
     uint64_t evtchn_pending_sel;  /* bit i: word i of evtchn_pending has bits for us */

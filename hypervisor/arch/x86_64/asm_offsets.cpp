@@ -15,6 +15,11 @@ using core::Vcpu;
 static_assert(__builtin_offsetof(Vcpu, mode) == VCPU_MODE);
 static_assert(static_cast<int>(core::VcpuMode::kernel) == VCPU_MODE_KERNEL);
 static_assert(static_cast<int>(core::VcpuMode::user) == VCPU_MODE_USER);
+static_assert(__builtin_offsetof(Vcpu, traps) == VCPU_TRAPS);
+static_assert(sizeof(core::TrapEntry) == 16 && __builtin_offsetof(core::TrapEntry, flags) == 8);
+static_assert(__builtin_offsetof(Vcpu, traps_taken) == VCPU_TRAPS_TAKEN);
+static_assert(__builtin_offsetof(pv_vcpu_info, fault_address) == VCPU_INFO_FAULT_ADDRESS);
+static_assert(Vcpu::trap_count == 32);
 static_assert(__builtin_offsetof(Vcpu, callbacks) + PV_CALLBACK_SYSCALL * sizeof(core::Callback) ==
               VCPU_CB_SYSCALL_ADDR);
 static_assert(VCPU_CB_SYSCALL_FLAGS - VCPU_CB_SYSCALL_ADDR == __builtin_offsetof(core::Callback, flags));

@@ -1,10 +1,11 @@
 /* Offsets into C++ objects for the assembly fast paths
- * (syscall_entry.S). asm_offsets.cpp checks each one with static_assert,
+ * (syscall_entry.S, entry.S). asm_offsets.cpp checks each one with static_assert,
  * so a layout change breaks the build instead of the guest. */
 #ifndef PVISOR_ARCH_ASM_OFFSETS_H
 #define PVISOR_ARCH_ASM_OFFSETS_H
 
 #define VCPU_MODE 13
+#define VCPU_TRAPS 16   /* 16-byte entries: address, then flags */
 #define VCPU_MODE_KERNEL 0
 #define VCPU_MODE_USER 1
 #define VCPU_CB_SYSCALL_ADDR 544
@@ -17,9 +18,11 @@
 #define VCPU_INFO 624
 #define VCPU_HYPERCALLS 1176
 #define VCPU_BOUNCES 1184
+#define VCPU_TRAPS_TAKEN 1200
 
 #define VCPU_INFO_UPCALL_PENDING 0
 #define VCPU_INFO_UPCALL_MASK 1
+#define VCPU_INFO_FAULT_ADDRESS 16
 
 /* core::rflags::guest_settable, and what a handler keeps of it (no TF, RF,
  * AC), as core/bounce.cpp computes them. */

@@ -4,6 +4,11 @@
  * number, and joins trap_common, which saves the general registers as a
  * TrapFrame (trap_frame.h) and calls trap_dispatch(TrapFrame*).
  */
+#include <pvisor/abi.h>
+#include <pvisor/trap.h>
+
+#include "asm_offsets.h"
+#include "percpu.h"
 #include "selectors.h"
 #include "guest_regs.inc"
 
@@ -30,11 +35,14 @@ trap_stubs_end:
 
 trap_common:
         /* From ring 3, GS holds the guest's base: swap in the per-CPU one.
-         * The CPU pushed cs 24 bytes above the vector and error code. */
+         * The CPU pushed cs 24 bytes above the vector and error code.
+         * A guest's exception (vector below 32) tries the fast path. */
         testb   $3, 24(%rsp)
-        jz      1f
+        jz      trap_general
         swapgs
-1:
+        cmpq    $31, (%rsp)
+        jbe     trap_fast
+trap_general:
         PUSH_GPRS
         cld
         mov     %rsp, %rdi
@@ -47,3 +55,189 @@ trap_return:
         jz      2f
         swapgs
 2:      iretq
+
+/*
+ * An exception raised by the guest, bounced to its handler without
+ * leaving assembly (as guest_trap and core::deliver_exception in C). It
+ * takes the plain case only: a handler registered, a kernel stack if the
+ * vCPU is in user mode, no event upcall pending, and a frame address the
+ * guest may use. Everything else goes to the general path, which applies
+ * the same contract in C and is its reference: NMI, #DF, #MC, int3/into
+ * (the user-mode permission check), and a kernel-mode write to a present
+ * page (perhaps a page-table store the C path emulates). Nothing of the
+ * hypervisor ran since the guest did, so no reschedule can be due.
+ * Interrupts are off (interrupt gates), so nothing can come between.
+ */
+/* Vectors the fast path takes: all exceptions but 2, 3, 4, 8 and 18. */
+#define TRAP_FAST_VECTORS 0xfffbfee3
+/* Vectors with an error code (core::vector_has_error_code). */
+#define TRAP_ERROR_CODE_VECTORS 0x60227d00
+/* The stack below the CPU's frame: eight scratch registers, then the
+ * stub's vector and error code, then the CPU's iretq frame. */
+#define TF_R10 0
+#define TF_R9 8
+#define TF_R8 16
+#define TF_RDI 24
+#define TF_RSI 32
+#define TF_RDX 40
+#define TF_RCX 48
+#define TF_RAX 56
+#define TF_VECTOR 64
+#define TF_ERROR 72
+#define TF_RIP 80
+#define TF_CS 88
+#define TF_RFLAGS 96
+#define TF_RSP 104
+#define TF_SS 112
+trap_fast:
+        pushq   %rax
+        pushq   %rcx
+        pushq   %rdx
+        pushq   %rsi
+        pushq   %rdi
+        pushq   %r8
+        pushq   %r9
+        pushq   %r10
+        movl    TF_VECTOR(%rsp), %ecx
+        movl    $TRAP_FAST_VECTORS, %edx
+        btl     %ecx, %edx
+        jnc     trap_fast_bail
+        movq    %gs:PERCPU_CURRENT, %rax
+        movq    VCPU_INFO(%rax), %rsi
+        cmpb    $0, VCPU_INFO_UPCALL_PENDING(%rsi)
+        jne     trap_fast_bail                  /* an upcall may be due: C decides */
+        /* rdi: the pv_frame flags; r10: its error code; r8: CR2 for #PF. */
+        xorl    %edi, %edi
+        movq    TF_ERROR(%rsp), %r10            /* 0 from the stub if none */
+        movl    $TRAP_ERROR_CODE_VECTORS, %edx
+        btl     %ecx, %edx
+        jnc     1f
+        movl    $PV_FRAME_ERROR_CODE, %edi
+1:      cmpl    $14, %ecx
+        jne     2f
+        movq    %cr2, %r8
+        cmpb    $VCPU_MODE_KERNEL, %gs:PERCPU_MODE
+        jne     2f
+        movl    %r10d, %edx
+        andl    $0x1f, %edx
+        cmpl    $7, %edx                        /* present, write, ring 3 */
+        je      trap_fast_bail
+        andq    $~4, %r10                       /* a kernel fault, as natively */
+2:      shll    $4, %ecx                        /* the trap entry */
+        cmpq    $0, VCPU_TRAPS(%rax,%rcx)
+        je      trap_fast_bail                  /* no handler: crash, in C */
+        /* r9: the frame's address, on the kernel stack from user mode. */
+        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
+        jne     3f
+        movq    VCPU_KERNEL_SP(%rax), %r9
+        testq   %r9, %r9
+        jz      trap_fast_bail                  /* no kernel stack: crash, in C */
+        orl     $PV_FRAME_FROM_USER, %edi
+        jmp     4f
+3:      movq    TF_RSP(%rsp), %r9
+4:      andq    $-16, %r9
+        subq    $PV_FRAME_SIZE, %r9
+        /* guest_range_ok(frame, PV_FRAME_SIZE) */
+        movabsq $(0x0000800000000000 - PV_FRAME_SIZE), %rdx
+        cmpq    %rdx, %r9
+        jbe     5f
+        movabsq $0xffff880000000000, %rdx
+        cmpq    %rdx, %r9
+        jb      trap_fast_bail
+        cmpq    $-PV_FRAME_SIZE, %r9
+        ja      trap_fast_bail
+5:      testl   $PV_FRAME_FROM_USER, %edi
+        jz      6f
+        /* The kernel stack is mapped in the kernel root only. */
+        movq    VCPU_KERNEL_ROOT(%rax), %rdx
+        shlq    $12, %rdx
+        movq    %rdx, %cr3
+6:
+        .global trap_fast_writes, trap_fast_writes_end, trap_fast_fixup
+trap_fast_writes:                               /* guest memory: faults go to the fixup */
+        movq    TF_RCX(%rsp), %rdx
+        movq    %rdx, PV_FRAME_OFF_RCX(%r9)
+        movq    %r11, PV_FRAME_OFF_R11(%r9)
+        movq    TF_RAX(%rsp), %rdx
+        movq    %rdx, PV_FRAME_OFF_RAX(%r9)
+        movl    TF_VECTOR(%rsp), %edx
+        movl    %edx, PV_FRAME_OFF_VECTOR(%r9)
+        movl    %edi, PV_FRAME_OFF_FLAGS(%r9)
+        movq    %r10, PV_FRAME_OFF_ERROR_CODE(%r9)
+        movq    TF_RIP(%rsp), %rdx
+        movq    %rdx, PV_FRAME_OFF_RIP(%r9)
+        movq    $PV_GUEST_CS, PV_FRAME_OFF_CS(%r9)
+        /* The frame's IF is the virtual one: set if events are on. */
+        movq    TF_RFLAGS(%rsp), %rdx
+        orq     $0x200, %rdx
+        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rsi)
+        je      7f
+        andq    $~0x200, %rdx
+7:      movq    %rdx, PV_FRAME_OFF_RFLAGS(%r9)
+        movq    TF_RSP(%rsp), %rdx
+        movq    %rdx, PV_FRAME_OFF_RSP(%r9)
+        movq    $PV_GUEST_SS, PV_FRAME_OFF_SS(%r9)
+trap_fast_writes_end:
+        /* Committed. */
+        cmpl    $14, TF_VECTOR(%rsp)
+        jne     8f
+        movq    %r8, VCPU_INFO_FAULT_ADDRESS(%rsi)
+8:      testb   $PV_TRAP_MASK_EVENTS, VCPU_TRAPS+8(%rax,%rcx)
+        jz      9f
+        movb    $1, VCPU_INFO_UPCALL_MASK(%rsi)
+9:      incq    VCPU_TRAPS_TAKEN(%rax)
+        incq    VCPU_BOUNCES(%rax)
+        /* Resume at the handler, on the frame, with the handler's flags. */
+        movq    VCPU_TRAPS(%rax,%rcx), %rdx
+        movq    %rdx, TF_RIP(%rsp)
+        movq    %r9, TF_RSP(%rsp)
+        movq    $PV_GUEST_CS, TF_CS(%rsp)
+        movq    $PV_GUEST_SS, TF_SS(%rsp)
+        movq    TF_RFLAGS(%rsp), %rdx
+        andq    $RFLAGS_HANDLER_KEEP, %rdx
+        orq     $0x202, %rdx                    /* IF, and the always-one bit */
+        movq    %rdx, TF_RFLAGS(%rsp)
+        testl   $PV_FRAME_FROM_USER, %edi
+        jz      10f
+        movb    $VCPU_MODE_KERNEL, VCPU_MODE(%rax)
+        movb    $VCPU_MODE_KERNEL, %gs:PERCPU_MODE
+        /* The kernel's GS base, for the swapgs on the way out. */
+        movq    VCPU_GS_KERNEL(%rax), %rax
+        movq    %rax, %rdx
+        shrq    $32, %rdx
+        movl    $MSR_KERNEL_GS_BASE, %ecx
+        wrmsr
+10:     popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rdi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rax
+        addq    $16, %rsp                       /* vector, error code */
+        swapgs
+        iretq
+
+trap_fast_fixup:
+        /* A fault writing the frame: undo the root switch, give back the
+         * guest's fault address (the fault just taken replaced CR2), and
+         * let the C path deliver or crash the domain. */
+        testl   $PV_FRAME_FROM_USER, %edi
+        jz      1f
+        movq    VCPU_USER_ROOT(%rax), %rdx
+        shlq    $12, %rdx
+        movq    %rdx, %cr3
+1:      cmpl    $14, TF_VECTOR(%rsp)
+        jne     trap_fast_bail
+        movq    %r8, %cr2
+trap_fast_bail:
+        popq    %r10
+        popq    %r9
+        popq    %r8
+        popq    %rdi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rax
+        jmp     trap_general

@@ -8,6 +8,7 @@ extern "C" uint64_t guest_copy(void* dst, const void* src, size_t n);
 extern "C" char guest_copy_insn_q[], guest_copy_insn_b[], guest_copy_fixup_q[], guest_copy_fixup_b[];
 extern "C" char user_syscall_writes[], user_syscall_writes_end[], user_syscall_fixup[];
 extern "C" char iret_reads[], iret_reads_end[], iret_fixup[];
+extern "C" char trap_fast_writes[], trap_fast_writes_end[], trap_fast_fixup[];
 
 namespace arch {
 LiveGuestAccess g_guest_access;
@@ -53,7 +54,7 @@ bool fixup_guest_copy_fault(core::GuestRegs& frame) {
         frame.rip = reinterpret_cast<uint64_t>(guest_copy_fixup_b);
         return true;
     }
-    // The syscall_entry.S fast paths touch guest memory only between these
+    // The assembly fast paths (syscall_entry.S, entry.S) touch guest memory only between these
     // labels, and fall back to the C path from their fixups.
     auto in = [&](const char* from, const char* to) {
         return frame.rip >= reinterpret_cast<uint64_t>(from) && frame.rip < reinterpret_cast<uint64_t>(to);
@@ -64,6 +65,10 @@ bool fixup_guest_copy_fault(core::GuestRegs& frame) {
     }
     if (in(iret_reads, iret_reads_end)) {
         frame.rip = reinterpret_cast<uint64_t>(iret_fixup);
+        return true;
+    }
+    if (in(trap_fast_writes, trap_fast_writes_end)) {
+        frame.rip = reinterpret_cast<uint64_t>(trap_fast_fixup);
         return true;
     }
     return false;
