@@ -17,11 +17,15 @@
 //   failsafe_unwritable  iret refuses a frame, no room below it for the failsafe frame
 //   syscall_no_handler   user syscall without a syscall callback or #UD handler
 //   int3_no_handler      user int3 without PV_TRAP_USER_INT or #GP handler
+//   upcall_stack_unmapped     an event sent to itself with events on and
+//                             rsp unmapped: the upcall frame cannot be written
+#include <pvisor/event_channel.h>
 #include <pvisor/hypercall_numbers.h>
 
 #include "gt.h"
 #include "pvk/boot_info.h"
 #include "pvk/cmdline.h"
+#include "pvk/events.h"
 #include "pvk/kprintf.h"
 
 const char test_title[] = "crasher";
@@ -50,6 +54,14 @@ void kernel_fault_at(uint64_t sp) {
 // The iret hypercall with rsp = sp.
 void iret_at(uint64_t sp) {
     asm volatile("mov %0, %%rsp; jmp pv_hypercall_page + " GT_STR(PV_HYPERCALL_iret) " * 32" ::"r"(sp) : "memory");
+}
+
+// event_channel_op send on `port` with rsp = sp (the hypercall page's
+// entry is jumped to: nothing is pushed). The upcall due on the way back
+// is delivered on the stack the vCPU has: sp.
+void send_at(uint64_t sp, uint32_t port) {
+    asm volatile("mov %0, %%rsp; jmp pv_hypercall_page + " GT_STR(PV_HYPERCALL_event_channel_op) " * 32"
+                 ::"r"(sp), "D"(uint64_t{PV_EVTCHNOP_send}), "S"(uint64_t{port}) : "memory");
 }
 
 pv_frame refused_frame() {
@@ -136,6 +148,18 @@ void test_main() {
         gt::set_trap(3, PV_TRAP_MASK_EVENTS, reinterpret_cast<uint64_t>(gt_record_entry));
         gt::set_trap(13, 0, 0);
         user(gt_user_crash_int3);
+    } else if (pvk::cmdline_has("upcall_stack_unmapped")) {
+        what = "upcall_stack_unmapped";
+        kstd::Result<pvk::events::Port> port = pvk::events::init().is_ok()
+                                                   ? pvk::events::bind_ipi([](pvk::events::Port, void*) {}, nullptr)
+                                                   : kstd::Error::nosys;
+        if (port.is_error()) {
+            test_error("cannot bind an IPI port: %s", kstd::error_name(port.error()));
+        } else {
+            pvk::kprintf("crasher: %s: send to itself with rsp %#lx\n", what, unmapped + 0x1000);
+            pvk::events::irq_enable();
+            send_at(unmapped + 0x1000, port.value());
+        }
     } else {
         test_error("no crash named on the command line \"%s\"", bi.cmdline);
         return;

@@ -8,6 +8,7 @@
 #define VCPU_TRAPS 16   /* 16-byte entries: address, then flags */
 #define VCPU_MODE_KERNEL 0
 #define VCPU_MODE_USER 1
+#define VCPU_CB_EVENT_ADDR 528
 #define VCPU_CB_SYSCALL_ADDR 544
 #define VCPU_CB_SYSCALL_FLAGS 552
 #define VCPU_KERNEL_SP 576
@@ -19,6 +20,16 @@
 #define VCPU_HYPERCALLS 1176
 #define VCPU_BOUNCES 1184
 #define VCPU_TRAPS_TAKEN 1200
+
+/* Offsets in core::GuestRegs (asm_offsets.cpp checks them). */
+#define GR_R11 32
+#define GR_RCX 96
+#define GR_RAX 112
+#define GR_RIP 136
+#define GR_CS 144
+#define GR_RFLAGS 152
+#define GR_RSP 160
+#define GR_SS 168
 
 #define VCPU_INFO_UPCALL_PENDING 0
 #define VCPU_INFO_UPCALL_MASK 1

@@ -49,7 +49,10 @@ trap_general:
         call    trap_dispatch
         .global trap_return
 trap_return:
-        POP_GPRS
+        testb   $3, GR_CS(%rsp)                 /* returning to ring 3? */
+        jz      1f
+        UPCALL_CHECK
+1:      POP_GPRS
         add     $16, %rsp                       /* vector, error code */
         testb   $3, 8(%rsp)                     /* returning to ring 3? */
         jz      2f
@@ -241,3 +244,101 @@ trap_fast_bail:
         popq    %rcx
         popq    %rax
         jmp     trap_general
+
+/*
+ * deliver_upcall: the exit paths' last act before a guest runs
+ * (UPCALL_CHECK found upcall_pending set). rdi: the guest's GuestRegs;
+ * rax: the current vCPU; rdx: its vcpu_info. If events are unmasked and an
+ * event callback is registered, edits the frame to enter the callback on a
+ * pv_frame, as core::deliver_pending_upcall does, which is the reference
+ * and takes over whatever this does not: a missing kernel stack, a frame
+ * address the guest may not use, or a fault writing the frame.
+ * Clobbers the caller-saved registers (the exit restores the guest's).
+ */
+        .global deliver_upcall
+deliver_upcall:
+        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rdx)
+        jne     9f                              /* masked: it waits */
+        movq    VCPU_CB_EVENT_ADDR(%rax), %r8
+        testq   %r8, %r8
+        jz      9f                              /* no callback: the guest polls */
+        /* ecx: the pv_frame flags; rsi: its address. */
+        movl    $PV_FRAME_EVENT, %ecx
+        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
+        jne     1f
+        movq    VCPU_KERNEL_SP(%rax), %rsi
+        testq   %rsi, %rsi
+        jz      deliver_upcall_bail
+        orl     $PV_FRAME_FROM_USER, %ecx
+        jmp     2f
+1:      movq    GR_RSP(%rdi), %rsi
+2:      andq    $-16, %rsi
+        subq    $PV_FRAME_SIZE, %rsi
+        /* guest_range_ok(frame, PV_FRAME_SIZE) */
+        movabsq $(0x0000800000000000 - PV_FRAME_SIZE), %r9
+        cmpq    %r9, %rsi
+        jbe     3f
+        movabsq $0xffff880000000000, %r9
+        cmpq    %r9, %rsi
+        jb      deliver_upcall_bail
+        cmpq    $-PV_FRAME_SIZE, %rsi
+        ja      deliver_upcall_bail
+3:      testl   $PV_FRAME_FROM_USER, %ecx
+        jz      4f
+        movq    VCPU_KERNEL_ROOT(%rax), %r9
+        shlq    $12, %r9
+        movq    %r9, %cr3
+4:
+        .global deliver_upcall_writes, deliver_upcall_writes_end, deliver_upcall_fixup
+deliver_upcall_writes:                          /* guest memory: faults go to the fixup */
+        movq    GR_RCX(%rdi), %r9
+        movq    %r9, PV_FRAME_OFF_RCX(%rsi)
+        movq    GR_R11(%rdi), %r9
+        movq    %r9, PV_FRAME_OFF_R11(%rsi)
+        movq    GR_RAX(%rdi), %r9
+        movq    %r9, PV_FRAME_OFF_RAX(%rsi)
+        movl    $PV_VECTOR_EVENT, PV_FRAME_OFF_VECTOR(%rsi)
+        movl    %ecx, PV_FRAME_OFF_FLAGS(%rsi)
+        movq    $0, PV_FRAME_OFF_ERROR_CODE(%rsi)
+        movq    GR_RIP(%rdi), %r9
+        movq    %r9, PV_FRAME_OFF_RIP(%rsi)
+        movq    $PV_GUEST_CS, PV_FRAME_OFF_CS(%rsi)
+        movq    GR_RFLAGS(%rdi), %r9
+        orq     $0x200, %r9                     /* the virtual IF: events were on */
+        movq    %r9, PV_FRAME_OFF_RFLAGS(%rsi)
+        movq    GR_RSP(%rdi), %r9
+        movq    %r9, PV_FRAME_OFF_RSP(%rsi)
+        movq    $PV_GUEST_SS, PV_FRAME_OFF_SS(%rsi)
+deliver_upcall_writes_end:
+        /* Committed: events masked, the callback entered on the frame. */
+        movb    $1, VCPU_INFO_UPCALL_MASK(%rdx)
+        incq    VCPU_BOUNCES(%rax)
+        movq    %r8, GR_RIP(%rdi)
+        movq    %rsi, GR_RSP(%rdi)
+        movq    $PV_GUEST_CS, GR_CS(%rdi)
+        movq    $PV_GUEST_SS, GR_SS(%rdi)
+        movq    GR_RFLAGS(%rdi), %r9
+        andq    $RFLAGS_HANDLER_KEEP, %r9
+        orq     $0x202, %r9                     /* IF, and the always-one bit */
+        movq    %r9, GR_RFLAGS(%rdi)
+        testl   $PV_FRAME_FROM_USER, %ecx
+        jz      9f
+        movb    $VCPU_MODE_KERNEL, VCPU_MODE(%rax)
+        movb    $VCPU_MODE_KERNEL, %gs:PERCPU_MODE
+        /* The kernel's GS base, for the swapgs on the way out. */
+        movq    VCPU_GS_KERNEL(%rax), %rax
+        movq    %rax, %rdx
+        shrq    $32, %rdx
+        movl    $MSR_KERNEL_GS_BASE, %ecx
+        wrmsr
+9:      ret
+
+deliver_upcall_fixup:
+        /* A fault writing the frame: undo the root switch; C decides. */
+        testl   $PV_FRAME_FROM_USER, %ecx
+        jz      deliver_upcall_bail
+        movq    VCPU_USER_ROOT(%rax), %r9
+        shlq    $12, %r9
+        movq    %r9, %cr3
+deliver_upcall_bail:
+        jmp     deliver_upcall_slow             /* (rdi: the GuestRegs) */

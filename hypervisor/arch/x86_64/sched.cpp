@@ -391,21 +391,12 @@ void sched_timer_interrupt(TrapFrame& frame) {
     if (cur == nullptr) return;  // idle: the loop decides
     if (t >= g_slice_end) g_need_resched = true;
     if (!g_need_resched) lapic_arm(kstd::min(g_slice_end, g_timers.next_deadline()));
-    if (from_user(frame)) return_to_guest(frame);
+    if (from_user(frame)) return_to_guest();
 }
 
-bool return_work_pending(const core::Vcpu& v) {
-    return g_need_resched || (v.info->upcall_pending != 0 && v.info->upcall_mask == 0);
-}
+bool return_work_pending() { return g_need_resched; }
 
-void return_to_guest(TrapFrame& frame) {
-    sched_preempt_point();
-    // The vCPU that returns is the one whose frame this is (a switch away
-    // and back happens inside sched_preempt_point).
-    core::Vcpu& v = current_vcpu();
-    core::BounceFailure why;  // written only on failure
-    if (core::deliver_pending_upcall(v, frame, guest_access(), &why).is_error()) crash_current_domain(why.reason);
-}
+void return_to_guest() { sched_preempt_point(); }
 
 void sched_preempt_point() {
     core::Vcpu* cur = this_cpu().current;
@@ -512,6 +503,6 @@ extern "C" void syscall_dispatch(core::GuestRegs* regs) {
     else
         core::hypercall_entry(v, *regs, guest_access(), g_hooks);
     // Checked inline: this is the hypercall path.
-    if (return_work_pending(v)) [[unlikely]]
-        return_to_guest(*regs);
+    if (return_work_pending()) [[unlikely]]
+        return_to_guest();
 }

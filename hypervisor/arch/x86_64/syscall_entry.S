@@ -44,6 +44,7 @@ syscall_slow:
         mov     %rsp, %rdi
         call    syscall_dispatch
         /* Back to ring 3 (this path never returns elsewhere). */
+        UPCALL_CHECK
         POP_GPRS
         add     $16, %rsp
         swapgs

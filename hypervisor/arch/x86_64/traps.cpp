@@ -127,11 +127,20 @@ extern "C" void trap_dispatch(arch::TrapFrame* frame) {
     }
     if (arch::from_user(*frame)) {
         arch::guest_trap(*frame);
-        arch::return_to_guest(*frame);
+        arch::return_to_guest();
         return;
     }
     // A fault inside a guest-memory copy is the guest's bad pointer, not a
     // hypervisor bug: the copy returns a short count instead.
     if ((frame->vector == 14 || frame->vector == 13) && arch::fixup_guest_copy_fault(*frame)) return;
     arch::fatal_trap(*frame);
+}
+
+// The C half of entry.S's deliver_upcall, for what the assembly leaves to
+// it: deliver the pending upcall into the frame, or crash the domain that
+// cannot take it.
+extern "C" void deliver_upcall_slow(core::GuestRegs* regs) {
+    core::BounceFailure why;  // written only on failure
+    if (core::deliver_pending_upcall(arch::current_vcpu(), *regs, arch::guest_access(), &why).is_error())
+        arch::crash_current_domain(why.reason);
 }
