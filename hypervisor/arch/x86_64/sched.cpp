@@ -4,6 +4,7 @@
 
 #include "core/bounce.h"
 #include "core/builder.h"
+#include "core/hypercall_dispatch.h"
 #include "core/log.h"
 #include "core/panic.h"
 #include "core/evtchn_wait.h"
@@ -501,7 +502,7 @@ extern "C" void syscall_dispatch(core::GuestRegs* regs) {
     if (this_cpu().mode == static_cast<uint8_t>(core::VcpuMode::user)) [[unlikely]]
         bounce_user_syscall(v, *regs);
     else
-        core::hypercall_entry(v, *regs, guest_access(), g_hooks);
+        core::hypercall_entry_inline(v, *regs, guest_access(), g_hooks);
     // Checked inline: this is the hypercall path.
     if (return_work_pending()) [[unlikely]]
         return_to_guest();
