@@ -131,8 +131,7 @@ void CreditScheduler::stop_running(SchedVcpu& v, uint64_t now) {
     if (v.runnable && !v.parked && !v.queued) enqueue(v);
 }
 
-bool CreditScheduler::wake(SchedVcpu& v, uint64_t now, bool boost) {
-    (void)now;
+bool CreditScheduler::wake(SchedVcpu& v, bool boost) {
     if (v.runnable || v.domain == nullptr) return false;
     v.runnable = true;
     if (v.domain->cap != 0 && v.credit <= 0) v.parked = true;
