@@ -261,7 +261,7 @@ public:
     void domain_ended(core::Domain& d) override {
         log_end(d);
         // Its event channels close: interdomain peers return to unbound.
-        core::evtchn_close_all(hv_domain(d).evtchn, arch::domain_lookup());
+        core::evtchn_close_all(hv_domain(d).evtchn);
         // Tell dom0, if it listens (PV_VIRQ_DOM_EXC).
         if (core::Domain* dom0 = find_domain(0); dom0 != nullptr && dom0 != &d)
             (void)core::evtchn_raise_global_virq(hv_domain(*dom0).evtchn, arch::event_sink(), PV_VIRQ_DOM_EXC);

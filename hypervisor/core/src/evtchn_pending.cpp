@@ -13,16 +13,27 @@ constexpr uint64_t bit_of(uint32_t p) { return uint64_t{1} << (p % 64); }
 // SAFETY (for all of these): the words are in the domain's shared page,
 // which the hypervisor maps for the domain's whole life; the guest writes
 // them concurrently, hence the atomics.
-bool test_and_set(uint64_t& word, uint64_t bit) { return (__atomic_fetch_or(&word, bit, __ATOMIC_SEQ_CST) & bit) != 0; }
+bool test_and_set(uint64_t& word, uint32_t bit) {
+#if defined(__x86_64__)
+    // One lock bts (compilers turn a fetch_or of a variable bit into a
+    // cmpxchg loop); a locked instruction is a full barrier.
+    bool was;
+    asm volatile("lock btsq %q[bit], %[word]" : [word] "+m"(word), "=@ccc"(was) : [bit] "r"(uint64_t{bit}) : "memory");
+    return was;
+#else
+    uint64_t b = uint64_t{1} << bit;
+    return (__atomic_fetch_or(&word, b, __ATOMIC_SEQ_CST) & b) != 0;
+#endif
+}
 
 void clear(uint64_t& word, uint64_t bit) { __atomic_fetch_and(&word, ~bit, __ATOMIC_SEQ_CST); }
 
 bool test(const uint64_t& word, uint64_t bit) { return (__atomic_load_n(&word, __ATOMIC_SEQ_CST) & bit) != 0; }
 
 // Steps 3 and 4: the selector bit of p's word, then upcall_pending.
-void propagate(EventSink& sink, Vcpu& v, uint32_t p) {
+[[gnu::always_inline]] inline void propagate(EventSink& sink, Vcpu& v, uint32_t p) {
     pv_vcpu_info& info = *v.info;
-    if (test_and_set(info.evtchn_pending_sel, uint64_t{1} << word_of(p))) return;
+    if (test_and_set(info.evtchn_pending_sel, word_of(p))) return;
     if (__atomic_exchange_n(&info.upcall_pending, uint8_t{1}, __ATOMIC_SEQ_CST) != 0) return;
     sink.kick(v);
 }
@@ -30,7 +41,7 @@ void propagate(EventSink& sink, Vcpu& v, uint32_t p) {
 // Wakes the vCPUs polling p (or polling several ports, any of which may be
 // p). Runs after P[p] was set with a full barrier; poll sets its poll_mask
 // bit before it reads P, so one of the two sees the other.
-void wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p) {
+[[gnu::noinline]] void wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p) {
     uint32_t mask = __atomic_load_n(&t.poll_mask, __ATOMIC_SEQ_CST);
     while (mask != 0) {
         uint32_t i = static_cast<uint32_t>(__builtin_ctz(mask));
@@ -47,7 +58,7 @@ void wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p) {
 
 bool evtchn_set_pending(EvtchnTable& t, EventSink& sink, uint32_t p) {
     pv_shared_info& s = t.shared();
-    if (test_and_set(s.evtchn_pending[word_of(p)], bit_of(p))) return false;
+    if (test_and_set(s.evtchn_pending[word_of(p)], p % 64)) return false;
     if (!test(s.evtchn_mask[word_of(p)], bit_of(p))) evtchn_notify(t, sink, p);
     if (t.poll_mask != 0) wake_pollers(t, sink, p);
     return true;
