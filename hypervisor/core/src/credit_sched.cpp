@@ -80,7 +80,7 @@ void CreditScheduler::remove_vcpu(SchedVcpu& v, uint64_t now) {
     v.domain = nullptr;
 }
 
-void CreditScheduler::enqueue(SchedVcpu& v) {
+[[gnu::always_inline]] void CreditScheduler::enqueue(SchedVcpu& v) {
     RunQueue& q = rq_[v.cpu];
     uint32_t c = static_cast<uint32_t>(v.prio);
     v.next = nullptr;
@@ -92,7 +92,7 @@ void CreditScheduler::enqueue(SchedVcpu& v) {
     ++q.queued;
 }
 
-void CreditScheduler::dequeue(SchedVcpu& v) {
+[[gnu::always_inline]] void CreditScheduler::dequeue(SchedVcpu& v) {
     RunQueue& q = rq_[v.cpu];
     uint32_t c = static_cast<uint32_t>(v.prio);
     if (v.prev != nullptr) v.prev->next = v.next;
@@ -113,7 +113,7 @@ void CreditScheduler::account(SchedVcpu& v, uint64_t ran_ns) {
 
 // After a charge: a boost lasts one turn; the class follows the credit; a
 // capped vCPU out of credit is parked.
-void CreditScheduler::charged(SchedVcpu& v) {
+[[gnu::always_inline]] void CreditScheduler::charged(SchedVcpu& v) {
     bool was_queued = v.queued;
     if (was_queued) dequeue(v);
     v.prio = v.credit > 0 ? SchedPrio::under : SchedPrio::over;
@@ -123,7 +123,7 @@ void CreditScheduler::charged(SchedVcpu& v) {
 
 // Takes v off its CPU, charging it the time since it started, and queues
 // it again if it still wants to run.
-void CreditScheduler::stop_running(SchedVcpu& v, uint64_t now) {
+[[gnu::always_inline]] void CreditScheduler::stop_running(SchedVcpu& v, uint64_t now) {
     RunQueue& q = rq_[v.cpu];
     if (q.current == &v) q.current = nullptr;
     v.running = false;
@@ -154,7 +154,7 @@ void CreditScheduler::yield(SchedVcpu& v, uint64_t now) {
     stop_running(v, now);
 }
 
-SchedVcpu* CreditScheduler::take_best(uint32_t cpu) {
+[[gnu::always_inline]] SchedVcpu* CreditScheduler::take_best(uint32_t cpu) {
     RunQueue& q = rq_[cpu];
     for (uint32_t c = 0; c < sched_prio_count; ++c) {
         SchedVcpu* v = q.head[c];
@@ -193,7 +193,7 @@ SchedVcpu* CreditScheduler::steal(uint32_t cpu) {
     return nullptr;
 }
 
-uint64_t CreditScheduler::slice_for(const SchedVcpu& v, uint64_t now) const {
+[[gnu::always_inline]] uint64_t CreditScheduler::slice_for(const SchedVcpu& v, uint64_t now) const {
     uint64_t credit = v.credit > 0 ? static_cast<uint64_t>(v.credit) : 0;
     uint64_t slice = 0;
     if (v.prio != SchedPrio::over) {
