@@ -104,30 +104,36 @@ void CreditScheduler::remove_vcpu(SchedVcpu& v, uint64_t now) {
     --q.queued;
 }
 
-void CreditScheduler::account(SchedVcpu& v, uint64_t ran_ns) {
+// Charges ran_ns to v, which is not queued (its class may change). A
+// boost lasts one turn; the class follows the credit; a capped vCPU out of
+// credit is parked.
+[[gnu::always_inline]] void CreditScheduler::charge(SchedVcpu& v, uint64_t ran_ns) {
     v.credit -= static_cast<int64_t>(kstd::min<uint64_t>(ran_ns, INT64_MAX / 2));
     v.used += ran_ns;
     v.total_run += ran_ns;
-    charged(v);
+    v.prio = v.credit > 0 ? SchedPrio::under : SchedPrio::over;
+    if (v.credit <= 0 && v.domain != nullptr && v.domain->cap != 0) v.parked = true;
 }
 
-// After a charge: a boost lasts one turn; the class follows the credit; a
-// capped vCPU out of credit is parked.
-[[gnu::always_inline]] void CreditScheduler::charged(SchedVcpu& v) {
+void CreditScheduler::account(SchedVcpu& v, uint64_t ran_ns) {
     bool was_queued = v.queued;
     if (was_queued) dequeue(v);
-    v.prio = v.credit > 0 ? SchedPrio::under : SchedPrio::over;
-    if (v.domain != nullptr && v.domain->cap != 0 && v.credit <= 0) v.parked = true;
+    charge(v, ran_ns);
     if (was_queued && !v.parked) enqueue(v);
 }
 
 // Takes v off its CPU, charging it the time since it started, and queues
-// it again if it still wants to run.
+// it again if it still wants to run. (A running vCPU is never queued; the
+// general path covers it anyway.)
 [[gnu::always_inline]] void CreditScheduler::stop_running(SchedVcpu& v, uint64_t now) {
     RunQueue& q = rq_[v.cpu];
     if (q.current == &v) q.current = nullptr;
     v.running = false;
-    account(v, now > v.run_start ? now - v.run_start : 0);
+    uint64_t ran = now > v.run_start ? now - v.run_start : 0;
+    if (v.queued) [[unlikely]]
+        account(v, ran);
+    else
+        charge(v, ran);
     if (v.runnable && !v.parked && !v.queued) enqueue(v);
 }
 

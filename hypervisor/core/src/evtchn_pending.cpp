@@ -8,24 +8,10 @@ namespace {
 constexpr uint32_t word_of(uint32_t p) { return p / 64; }
 constexpr uint64_t bit_of(uint32_t p) { return uint64_t{1} << (p % 64); }
 
-// Sequentially consistent read-modify-writes: a locked instruction on x86,
-// a full barrier, which the store-buffering patterns of the protocol need.
-// SAFETY (for all of these): the words are in the domain's shared page,
-// which the hypervisor maps for the domain's whole life; the guest writes
-// them concurrently, hence the atomics.
-bool test_and_set(uint64_t& word, uint32_t bit) {
-#if defined(__x86_64__)
-    // One lock bts (compilers turn a fetch_or of a variable bit into a
-    // cmpxchg loop); a locked instruction is a full barrier.
-    bool was;
-    asm volatile("lock btsq %q[bit], %[word]" : [word] "+m"(word), "=@ccc"(was) : [bit] "r"(uint64_t{bit}) : "memory");
-    return was;
-#else
-    uint64_t b = uint64_t{1} << bit;
-    return (__atomic_fetch_or(&word, b, __ATOMIC_SEQ_CST) & b) != 0;
-#endif
-}
+using evtchn_detail::test_and_set;
 
+// Sequentially consistent: a locked instruction, a full barrier.
+// SAFETY (both): words of the domain's shared page, as test_and_set.
 void clear(uint64_t& word, uint64_t bit) { __atomic_fetch_and(&word, ~bit, __ATOMIC_SEQ_CST); }
 
 bool test(const uint64_t& word, uint64_t bit) { return (__atomic_load_n(&word, __ATOMIC_SEQ_CST) & bit) != 0; }
@@ -38,10 +24,12 @@ bool test(const uint64_t& word, uint64_t bit) { return (__atomic_load_n(&word, _
     sink.kick(v);
 }
 
+}  // namespace
+
 // Wakes the vCPUs polling p (or polling several ports, any of which may be
 // p). Runs after P[p] was set with a full barrier; poll sets its poll_mask
 // bit before it reads P, so one of the two sees the other.
-[[gnu::noinline]] void wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p) {
+void evtchn_detail::wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p) {
     uint32_t mask = __atomic_load_n(&t.poll_mask, __ATOMIC_SEQ_CST);
     while (mask != 0) {
         uint32_t i = static_cast<uint32_t>(__builtin_ctz(mask));
@@ -52,16 +40,6 @@ bool test(const uint64_t& word, uint64_t bit) { return (__atomic_load_n(&word, _
         ev.poll_port = 0;
         if (Vcpu* v = t.vcpu(i)) sink.kick(*v);
     }
-}
-
-}  // namespace
-
-bool evtchn_set_pending(EvtchnTable& t, EventSink& sink, uint32_t p) {
-    pv_shared_info& s = t.shared();
-    if (test_and_set(s.evtchn_pending[word_of(p)], p % 64)) return false;
-    if (!test(s.evtchn_mask[word_of(p)], bit_of(p))) evtchn_notify(t, sink, p);
-    if (t.poll_mask != 0) wake_pollers(t, sink, p);
-    return true;
 }
 
 void evtchn_unmask_port(EvtchnTable& t, EventSink& sink, uint32_t p) {

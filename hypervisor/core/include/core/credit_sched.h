@@ -150,7 +150,7 @@ private:
     SchedVcpu* take_best(uint32_t cpu);
     SchedVcpu* steal(uint32_t cpu);
     void stop_running(SchedVcpu& v, uint64_t now);
-    void charged(SchedVcpu& v);
+    void charge(SchedVcpu& v, uint64_t ran_ns);
     void do_accounting(uint64_t now);
     void split_shares();
     uint64_t slice_for(const SchedVcpu& v, uint64_t now) const;
