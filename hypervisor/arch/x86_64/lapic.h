@@ -18,6 +18,11 @@ uint64_t lapic_timer_hz();
 void lapic_arm(uint64_t deadline_ns);
 // The same, for a caller that has just read the system time.
 void lapic_arm_at(uint64_t deadline_ns, uint64_t now_ns);
+// Makes sure the timer fires no later than deadline_ns: an earlier
+// interrupt still to come is left armed (its handler re-arms), which spares
+// the MMIO write on the scheduler's switches, whose deadlines mostly move
+// later.
+void lapic_arm_by(uint64_t deadline_ns, uint64_t now_ns);
 void lapic_eoi();
 
 }  // namespace arch

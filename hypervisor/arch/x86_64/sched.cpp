@@ -45,10 +45,18 @@ core::Timer* g_timer_storage[max_vcpus * timers_per_vcpu];
 HvVcpu* g_vcpus[max_vcpus];
 uint32_t g_vcpu_count = 0;
 
-// When the running vCPU's slice ends, and whether it must give up the CPU
-// at the next return to the guest (a slice ended, or a wake-up outranks it).
+// Per-CPU scheduling state (one CPU today). When the running vCPU's slice
+// ends, and whether it must give up the CPU at the next return to the guest
+// (a slice ended, or a wake-up outranks it).
 uint64_t g_slice_end = 0;
 bool g_need_resched = false;
+// Set when a domain ends (and at boot): the next switch goes through the
+// scheduler loop, which frees ended domains on the boot stack and stops
+// the machine when none is left.
+bool g_reap_pending = true;
+// When console input is looked for next (check_console_input).
+uint64_t g_console_due = 0;
+constexpr uint64_t console_poll_ns = 10'000'000;
 
 // dom0, once built (for its console and domain-exception VIRQs).
 HvDomain* g_dom0 = nullptr;
@@ -85,13 +93,7 @@ void load_vcpu(core::Vcpu& v) {
     load_mode(v);
 }
 
-// From a vCPU's hypervisor stack back to the scheduler loop. Returns when
-// the loop runs this vCPU again.
-void leave_cpu(core::Vcpu& v) {
-    fpu_save(v);
-    switch_stacks(&v.saved_rsp, this_cpu().idle_rsp);
-}
-
+// From the scheduler loop to v; back when a vCPU switches to the loop.
 void run(core::Vcpu& v) {
     load_vcpu(v);
     switch_stacks(&this_cpu().idle_rsp, v.saved_rsp);
@@ -104,8 +106,7 @@ void kick_vcpu(core::Vcpu& v);
 
 // Runs what the timers that came due ask for: a guest timer raises the
 // vCPU's timer VIRQ; a poll timeout wakes the vCPU.
-void fire_timers(uint64_t t) {
-    if (g_timers.next_deadline() > t) return;  // the common case: nothing due
+[[gnu::noinline]] void fire_due_timers(uint64_t t) {
     core::Timer* fired[16];
     for (;;) {
         size_t n = g_timers.expire(t, kstd::span<core::Timer*>(fired, kstd::array_size(fired)));
@@ -121,6 +122,11 @@ void fire_timers(uint64_t t) {
         }
         if (n < kstd::array_size(fired)) return;
     }
+}
+
+// On every switch: the common case, nothing due, costs a compare.
+inline void fire_timers(uint64_t t) {
+    if (g_timers.next_deadline() <= t) fire_due_timers(t);
 }
 
 void log_end(core::Domain& d) {
@@ -156,6 +162,64 @@ size_t live_domains() {
     return n;
 }
 
+// dom0's console listener: the domain, if it bound PV_VIRQ_CONSOLE.
+core::Domain* console_listener() {
+    if (g_dom0 == nullptr || g_dom0->dom.dead() || g_dom0->evtchn.events(0).virq_port[PV_VIRQ_CONSOLE] == 0)
+        return nullptr;
+    return &g_dom0->dom;
+}
+
+// Console input for dom0 (PV_VIRQ_CONSOLE), looked for every 10 ms on
+// timer ticks and idle wake-ups (next_interrupt makes sure there is one):
+// the UART's own interrupt is not routed (the PIC is masked). Raising it
+// again while it is pending coalesces.
+void check_console_input(uint64_t t) {
+    if (t < g_console_due) return;
+    g_console_due = t + console_poll_ns;
+    if (core::Domain* dom0 = console_listener(); dom0 != nullptr && serial_has_input())
+        (void)core::evtchn_raise_global_virq(hv_domain(*dom0).evtchn, event_sink(), PV_VIRQ_CONSOLE);
+}
+
+// The latest the LAPIC may interrupt a running vCPU: at the end of its
+// slice, at the next timer, and while dom0 listens to the console, at the
+// next look for input.
+uint64_t next_interrupt() {
+    uint64_t at = kstd::min(g_slice_end, g_timers.next_deadline());
+    if (console_listener() != nullptr) at = kstd::min(at, g_console_due);
+    return at;
+}
+
+// Starts the slice the scheduler just picked, at t.
+void start_slice(const core::SchedPick& pick, uint64_t t) {
+    g_slice_end = t + pick.slice_ns;
+    g_need_resched = false;
+    lapic_arm_by(next_interrupt(), t);
+}
+
+// Takes the running vCPU v off the CPU at t, after the scheduler has been
+// told why (yield, block, preemption), and runs what it picks next; returns
+// when v runs again. The common case switches straight to the next vCPU's
+// stack. An idle CPU, or an ended domain to free, goes through the
+// scheduler loop on the boot stack instead.
+void leave_cpu_at(core::Vcpu& v, uint64_t t) {
+    fpu_save(v);
+    if (!g_reap_pending) {
+        fire_timers(t);
+        core::SchedPick pick = g_sched.pick_next(this_cpu_id, t);
+        if (pick.vcpu != nullptr) {
+            start_slice(pick, t);
+            core::Vcpu& next = *pick.vcpu->vcpu;
+            if (&next == &v) return;  // still loaded: root, segment bases and FPU registers are its own
+            load_vcpu(next);
+            switch_stacks(&v.saved_rsp, next.saved_rsp);
+            return;
+        }
+    }
+    switch_stacks(&v.saved_rsp, this_cpu().idle_rsp);
+}
+
+void leave_cpu(core::Vcpu& v) { leave_cpu_at(v, now()); }
+
 [[noreturn]] void finish() {
     bool all_clean = true;
     for (size_t i = 0; i < g_domain_count; ++i) {
@@ -187,32 +251,36 @@ public:
     }
 
     void yield(core::Vcpu& v) override {
-        g_sched.yield(hv_vcpu(v).sched, now());
-        leave_cpu(v);
+        uint64_t t = now();
+        g_sched.yield(hv_vcpu(v).sched, t);
+        leave_cpu_at(v, t);
     }
 
     void block(core::Vcpu& v) override {
         v.state = core::VcpuState::blocked;
-        g_sched.block(hv_vcpu(v).sched, now());
-        leave_cpu(v);
+        uint64_t t = now();
+        g_sched.block(hv_vcpu(v).sched, t);
+        leave_cpu_at(v, t);
     }
 
     void domain_ended(core::Domain& d) override {
         log_end(d);
         // Its event channels close: interdomain peers return to unbound.
-        core::evtchn_close_all(hv_domain(d).evtchn, arch::domain_lookup());
+        core::evtchn_close_all(hv_domain(d).evtchn);
         // Tell dom0, if it listens (PV_VIRQ_DOM_EXC).
         if (core::Domain* dom0 = find_domain(0); dom0 != nullptr && dom0 != &d)
             (void)core::evtchn_raise_global_virq(hv_domain(*dom0).evtchn, arch::event_sink(), PV_VIRQ_DOM_EXC);
+        uint64_t t = now();
         for (uint32_t i = 0; i < d.vcpu_count; ++i) {
             HvVcpu& hv = hv_vcpu(*d.vcpus[i]);
             hv.vcpu.state = core::VcpuState::down;
             core::cancel_vcpu_timers(g_timers, hv.timers);
-            g_sched.remove_vcpu(hv.sched, now());
+            g_sched.remove_vcpu(hv.sched, t);
         }
+        g_reap_pending = true;
         core::Vcpu* cur = this_cpu().current;
         if (cur != nullptr && cur->domain == &d) {
-            leave_cpu(*cur);
+            leave_cpu_at(*cur, t);
             core::panic("a vCPU of an ended domain ran again");
         }
     }
@@ -228,19 +296,24 @@ public:
 
     kstd::Result<void> set_singleshot_timer(core::Vcpu& v, uint64_t deadline) override {
         TRY(core::set_singleshot_timer(g_timers, hv_vcpu(v).timers, deadline));
-        // The LAPIC is armed for the old earliest deadline; bring it forward.
-        lapic_arm(kstd::min(g_slice_end, g_timers.next_deadline()));
+        uint64_t t = now();
+        // A time already past fires now, with no trip through the LAPIC:
+        // the VIRQ is then delivered on the way back from this hypercall.
+        if (deadline != 0 && deadline <= t) fire_timers(t);
+        // The LAPIC may be armed for a later deadline; bring it forward.
+        lapic_arm_by(next_interrupt(), t);
         return kstd::ok();
     }
 
     kstd::Result<void> poll(core::Vcpu& v, const uint32_t* ports, uint32_t n, uint64_t timeout) override {
         HvVcpu& hv = hv_vcpu(v);
         core::EvtchnTable& t = hv_domain(*v.domain).evtchn;
-        core::PollOutcome o = TRY(core::poll_prepare(t, v, kstd::span<const uint32_t>(ports, n), timeout, now()));
+        uint64_t time = now();
+        core::PollOutcome o = TRY(core::poll_prepare(t, v, kstd::span<const uint32_t>(ports, n), timeout, time));
         if (o == core::PollOutcome::sleep) {
             if (timeout != 0) (void)core::set_poll_timeout(g_timers, hv.timers, timeout);
-            g_sched.block(hv.sched, now());
-            leave_cpu(v);  // back when a polled port is pending or the timeout fires
+            g_sched.block(hv.sched, time);
+            leave_cpu_at(v, time);  // back when a polled port is pending or the timeout fires
         }
         core::poll_finish(t, v);
         (void)core::set_poll_timeout(g_timers, hv.timers, 0);
@@ -265,7 +338,7 @@ public:
         if (d.runnable())
             for (uint32_t i = 0; i < d.vcpu_count; ++i)
                 if (d.vcpus[i]->state == core::VcpuState::runnable)
-                    (void)g_sched.wake(hv_vcpu(*d.vcpus[i]).sched, now(), false);
+                    (void)g_sched.wake(hv_vcpu(*d.vcpus[i]).sched, false);
         return kstd::ok();
     }
 
@@ -281,7 +354,7 @@ public:
 
     kstd::Result<void> vcpu_up(core::Vcpu& v) override {
         v.state = core::VcpuState::runnable;
-        if (v.domain->runnable() && g_sched.wake(hv_vcpu(v).sched, now(), false)) g_need_resched = true;
+        if (v.domain->runnable() && g_sched.wake(hv_vcpu(v).sched, false)) g_need_resched = true;
         return kstd::ok();
     }
 
@@ -293,8 +366,9 @@ public:
     }
 
     kstd::Result<void> set_periodic_timer(core::Vcpu& v, uint64_t period) override {
-        TRY(core::set_periodic_timer(g_timers, hv_vcpu(v).timers, period, now()));
-        lapic_arm(kstd::min(g_slice_end, g_timers.next_deadline()));
+        uint64_t t = now();
+        TRY(core::set_periodic_timer(g_timers, hv_vcpu(v).timers, period, t));
+        lapic_arm_by(next_interrupt(), t);
         return kstd::ok();
     }
 
@@ -314,7 +388,7 @@ void kick_vcpu(core::Vcpu& v) {
     // guest; only a sleeping one needs waking.
     if (v.state != core::VcpuState::blocked) return;
     v.state = core::VcpuState::runnable;
-    if (v.domain->runnable() && g_sched.wake(hv_vcpu(v).sched, now(), true)) g_need_resched = true;
+    if (v.domain->runnable() && g_sched.wake(hv_vcpu(v).sched, true)) g_need_resched = true;
 }
 
 class Sink final : public core::EventSink {
@@ -366,32 +440,19 @@ void sched_unpause(core::Domain* d) {
     if (d->unpause().is_error() || !d->runnable()) return;
     for (uint32_t i = 0; i < d->vcpu_count; ++i)
         if (d->vcpus[i]->state == core::VcpuState::runnable)
-            (void)g_sched.wake(hv_vcpu(*d->vcpus[i]).sched, now(), false);
-}
-
-// dom0's console listener: the domain, if it bound PV_VIRQ_CONSOLE.
-core::Domain* console_listener() {
-    if (g_dom0 == nullptr || g_dom0->dom.dead() || g_dom0->evtchn.events(0).virq_port[PV_VIRQ_CONSOLE] == 0)
-        return nullptr;
-    return &g_dom0->dom;
-}
-
-// Console input for dom0 (PV_VIRQ_CONSOLE), looked for on each timer tick
-// and idle wake-up: the UART's own interrupt is not routed (the PIC is
-// masked). Raising it again while it is pending coalesces.
-void check_console_input() {
-    if (core::Domain* dom0 = console_listener(); dom0 != nullptr && serial_has_input())
-        (void)core::evtchn_raise_global_virq(hv_domain(*dom0).evtchn, g_sink, PV_VIRQ_CONSOLE);
+            (void)g_sched.wake(hv_vcpu(*d->vcpus[i]).sched, false);
 }
 
 void sched_timer_interrupt(TrapFrame& frame) {
     uint64_t t = now();
     fire_timers(t);
-    check_console_input();
+    check_console_input(t);
     core::Vcpu* cur = this_cpu().current;
     if (cur == nullptr) return;  // idle: the loop decides
     if (t >= g_slice_end) g_need_resched = true;
-    if (!g_need_resched) lapic_arm(kstd::min(g_slice_end, g_timers.next_deadline()));
+    // Possibly early (lapic_arm_by leaves earlier interrupts armed): arm
+    // for the real deadline.
+    if (!g_need_resched) lapic_arm_at(next_interrupt(), t);
     if (from_user(frame)) return_to_guest();
 }
 
@@ -451,24 +512,25 @@ void print_domain_table() {
 
 [[noreturn]] void sched_run() {
     for (;;) {
-        reap_ended();
-        if (live_domains() == 0) finish();
+        if (g_reap_pending) {
+            g_reap_pending = false;
+            reap_ended();
+            if (live_domains() == 0) finish();
+        }
         uint64_t t = now();
         fire_timers(t);
-        check_console_input();
+        check_console_input(t);
         core::SchedPick pick = g_sched.pick_next(this_cpu_id, t);
-        uint64_t timer_deadline = g_timers.next_deadline();
         if (pick.vcpu != nullptr) {
-            g_slice_end = t + pick.slice_ns;
-            g_need_resched = false;
-            lapic_arm_at(kstd::min(g_slice_end, timer_deadline), t);
+            start_slice(pick, t);
             run(*pick.vcpu->vcpu);
             continue;
         }
+        uint64_t timer_deadline = g_timers.next_deadline();
         uint64_t wake_at = pick.slice_ns == core::CreditScheduler::no_deadline ? timer_deadline
                                                                               : kstd::min(t + pick.slice_ns, timer_deadline);
         // A console listener may be woken by input: look every 10 ms.
-        if (console_listener() != nullptr) wake_at = kstd::min(wake_at, t + 10'000'000);
+        if (console_listener() != nullptr) wake_at = kstd::min(wake_at, g_console_due);
         if (wake_at == core::TimerQueue::no_deadline || !lapic_present()) {
             // Nothing runnable and nothing armed that could make it so.
             core::print("pvisor: every live domain is blocked and nothing can wake it\n");

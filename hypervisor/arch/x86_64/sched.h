@@ -1,6 +1,7 @@
-// Running domains on this CPU: the domain registry, the scheduler loop
-// (which runs on the boot stack and switches to one vCPU at a time), and
-// what happens when a domain ends.
+// Running domains on this CPU: the domain registry, switching between
+// vCPUs (straight from one vCPU's stack to the next's), the scheduler loop
+// on the boot stack (idling, and freeing domains that ended), and what
+// happens when a domain ends.
 #pragma once
 
 #include "core/domain.h"

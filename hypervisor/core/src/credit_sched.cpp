@@ -80,7 +80,7 @@ void CreditScheduler::remove_vcpu(SchedVcpu& v, uint64_t now) {
     v.domain = nullptr;
 }
 
-void CreditScheduler::enqueue(SchedVcpu& v) {
+[[gnu::always_inline]] void CreditScheduler::enqueue(SchedVcpu& v) {
     RunQueue& q = rq_[v.cpu];
     uint32_t c = static_cast<uint32_t>(v.prio);
     v.next = nullptr;
@@ -92,7 +92,7 @@ void CreditScheduler::enqueue(SchedVcpu& v) {
     ++q.queued;
 }
 
-void CreditScheduler::dequeue(SchedVcpu& v) {
+[[gnu::always_inline]] void CreditScheduler::dequeue(SchedVcpu& v) {
     RunQueue& q = rq_[v.cpu];
     uint32_t c = static_cast<uint32_t>(v.prio);
     if (v.prev != nullptr) v.prev->next = v.next;
@@ -104,35 +104,40 @@ void CreditScheduler::dequeue(SchedVcpu& v) {
     --q.queued;
 }
 
-void CreditScheduler::account(SchedVcpu& v, uint64_t ran_ns) {
+// Charges ran_ns to v, which is not queued (its class may change). A
+// boost lasts one turn; the class follows the credit; a capped vCPU out of
+// credit is parked.
+[[gnu::always_inline]] void CreditScheduler::charge(SchedVcpu& v, uint64_t ran_ns) {
     v.credit -= static_cast<int64_t>(kstd::min<uint64_t>(ran_ns, INT64_MAX / 2));
     v.used += ran_ns;
     v.total_run += ran_ns;
-    charged(v);
+    v.prio = v.credit > 0 ? SchedPrio::under : SchedPrio::over;
+    if (v.credit <= 0 && v.domain != nullptr && v.domain->cap != 0) v.parked = true;
 }
 
-// After a charge: a boost lasts one turn; the class follows the credit; a
-// capped vCPU out of credit is parked.
-void CreditScheduler::charged(SchedVcpu& v) {
+void CreditScheduler::account(SchedVcpu& v, uint64_t ran_ns) {
     bool was_queued = v.queued;
     if (was_queued) dequeue(v);
-    v.prio = v.credit > 0 ? SchedPrio::under : SchedPrio::over;
-    if (v.domain != nullptr && v.domain->cap != 0 && v.credit <= 0) v.parked = true;
+    charge(v, ran_ns);
     if (was_queued && !v.parked) enqueue(v);
 }
 
 // Takes v off its CPU, charging it the time since it started, and queues
-// it again if it still wants to run.
-void CreditScheduler::stop_running(SchedVcpu& v, uint64_t now) {
+// it again if it still wants to run. (A running vCPU is never queued; the
+// general path covers it anyway.)
+[[gnu::always_inline]] void CreditScheduler::stop_running(SchedVcpu& v, uint64_t now) {
     RunQueue& q = rq_[v.cpu];
     if (q.current == &v) q.current = nullptr;
     v.running = false;
-    account(v, now > v.run_start ? now - v.run_start : 0);
+    uint64_t ran = now > v.run_start ? now - v.run_start : 0;
+    if (v.queued) [[unlikely]]
+        account(v, ran);
+    else
+        charge(v, ran);
     if (v.runnable && !v.parked && !v.queued) enqueue(v);
 }
 
-bool CreditScheduler::wake(SchedVcpu& v, uint64_t now, bool boost) {
-    (void)now;
+bool CreditScheduler::wake(SchedVcpu& v, bool boost) {
     if (v.runnable || v.domain == nullptr) return false;
     v.runnable = true;
     if (v.domain->cap != 0 && v.credit <= 0) v.parked = true;
@@ -155,7 +160,7 @@ void CreditScheduler::yield(SchedVcpu& v, uint64_t now) {
     stop_running(v, now);
 }
 
-SchedVcpu* CreditScheduler::take_best(uint32_t cpu) {
+[[gnu::always_inline]] SchedVcpu* CreditScheduler::take_best(uint32_t cpu) {
     RunQueue& q = rq_[cpu];
     for (uint32_t c = 0; c < sched_prio_count; ++c) {
         SchedVcpu* v = q.head[c];
@@ -194,7 +199,7 @@ SchedVcpu* CreditScheduler::steal(uint32_t cpu) {
     return nullptr;
 }
 
-uint64_t CreditScheduler::slice_for(const SchedVcpu& v, uint64_t now) const {
+[[gnu::always_inline]] uint64_t CreditScheduler::slice_for(const SchedVcpu& v, uint64_t now) const {
     uint64_t credit = v.credit > 0 ? static_cast<uint64_t>(v.credit) : 0;
     uint64_t slice = 0;
     if (v.prio != SchedPrio::over) {

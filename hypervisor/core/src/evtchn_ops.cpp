@@ -46,19 +46,20 @@ Port& take_port(EvtchnTable& t, uint32_t p, PortState s) {
 
 // Frees port p (bound, validated). An interdomain peer returns to unbound,
 // offered to us again, so that it can be rebound.
-void close_port(EvtchnTable& t, DomainLookup& domains, uint32_t p) {
+void close_port(EvtchnTable& t, uint32_t p) {
     Port& port = t.port(p);
     switch (port.state) {
     case PortState::virq:
         t.events(virq_is_per_vcpu(port.virq) ? port.notify_vcpu : 0).virq_port[port.virq] = 0;
         break;
     case PortState::interdomain: {
-        EvtchnTable* peer = port.remote_dom == t.domain().id ? &t : domains.evtchn_table(port.remote_dom);
+        EvtchnTable* peer = port.peer;
         if (peer != nullptr && peer->in_range(port.remote_port)) {
             Port& rp = peer->port(port.remote_port);
-            if (rp.state == PortState::interdomain && rp.remote_dom == t.domain().id && rp.remote_port == p) {
+            if (rp.state == PortState::interdomain && rp.peer == &t && rp.remote_port == p) {
                 rp.state = PortState::unbound;
                 rp.remote_port = 0;
+                rp.peer = nullptr;
             }
         }
         break;
@@ -97,9 +98,11 @@ kstd::Result<uint32_t> evtchn_bind_interdomain(EvtchnCaller& c, pv_domid_t remot
     Port& local = take_port(c.self, lp, PortState::interdomain);
     local.remote_dom = rt->domain().id;
     local.remote_port = rp;
+    local.peer = rt;
     Port& peer = rt->port(rp);
     peer.state = PortState::interdomain;
     peer.remote_port = lp;
+    peer.peer = &c.self;
     // Sends on the port while it was unbound were dropped: make the new
     // port pending once so that the binder cannot miss one.
     evtchn_set_pending(c.self, c.sink, lp);
@@ -131,19 +134,18 @@ kstd::Result<uint32_t> evtchn_bind_ipi(EvtchnCaller& c, uint64_t vcpu) {
     return p;
 }
 
-kstd::Result<void> evtchn_send(EvtchnCaller& c, uint64_t port) {
-    uint32_t p = TRY(bound_port(c.self, port));
-    const Port& local = c.self.port(p);
+kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port) {
+    if (!self.in_range(port)) return Error::range;
+    uint32_t p = static_cast<uint32_t>(port);
+    const Port& local = self.port(p);
     switch (local.state) {
-    case PortState::interdomain: {
-        EvtchnTable* peer = local.remote_dom == c.self.domain().id ? &c.self : c.domains.evtchn_table(local.remote_dom);
-        // A peer that is gone has had its ports closed, which made ours
-        // unbound; a missing table here can only be a peer mid-teardown.
-        if (peer != nullptr && peer->in_range(local.remote_port))
-            evtchn_set_pending(*peer, c.sink, local.remote_port);
+    case PortState::interdomain:
+        // The peer's table is live while the port is interdomain (a peer
+        // that ends closes its ports, which makes ours unbound), and
+        // binding checked remote_port against it.
+        evtchn_set_pending(*local.peer, sink, local.remote_port);
         return kstd::ok();
-    }
-    case PortState::ipi: evtchn_set_pending(c.self, c.sink, p); return kstd::ok();
+    case PortState::ipi: evtchn_set_pending(self, sink, p); return kstd::ok();
     case PortState::unbound: return kstd::ok();  // nobody to tell: dropped, as Xen does
     case PortState::virq: return Error::inval;   // only the hypervisor raises VIRQs
     case PortState::free: break;
@@ -151,10 +153,12 @@ kstd::Result<void> evtchn_send(EvtchnCaller& c, uint64_t port) {
     return Error::noent;
 }
 
+kstd::Result<void> evtchn_send(EvtchnCaller& c, uint64_t port) { return evtchn_send(c.self, c.sink, port); }
+
 kstd::Result<void> evtchn_close(EvtchnCaller& c, uint64_t port) {
     uint32_t p = TRY(bound_port(c.self, port));
 
-    close_port(c.self, c.domains, p);
+    close_port(c.self, p);
     return kstd::ok();
 }
 
@@ -201,9 +205,9 @@ kstd::Result<void> evtchn_bind_vcpu(EvtchnCaller& c, uint64_t port, uint64_t vcp
     return kstd::ok();
 }
 
-void evtchn_close_all(EvtchnTable& t, DomainLookup& domains) {
+void evtchn_close_all(EvtchnTable& t) {
     for (uint32_t p = 1; p < t.capacity(); ++p)
-        if (t.port(p).state != PortState::free) close_port(t, domains, p);
+        if (t.port(p).state != PortState::free) close_port(t, p);
 }
 
 }  // namespace core

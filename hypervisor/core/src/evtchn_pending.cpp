@@ -8,29 +8,28 @@ namespace {
 constexpr uint32_t word_of(uint32_t p) { return p / 64; }
 constexpr uint64_t bit_of(uint32_t p) { return uint64_t{1} << (p % 64); }
 
-// Sequentially consistent read-modify-writes: a locked instruction on x86,
-// a full barrier, which the store-buffering patterns of the protocol need.
-// SAFETY (for all of these): the words are in the domain's shared page,
-// which the hypervisor maps for the domain's whole life; the guest writes
-// them concurrently, hence the atomics.
-bool test_and_set(uint64_t& word, uint64_t bit) { return (__atomic_fetch_or(&word, bit, __ATOMIC_SEQ_CST) & bit) != 0; }
+using evtchn_detail::test_and_set;
 
+// Sequentially consistent: a locked instruction, a full barrier.
+// SAFETY (both): words of the domain's shared page, as test_and_set.
 void clear(uint64_t& word, uint64_t bit) { __atomic_fetch_and(&word, ~bit, __ATOMIC_SEQ_CST); }
 
 bool test(const uint64_t& word, uint64_t bit) { return (__atomic_load_n(&word, __ATOMIC_SEQ_CST) & bit) != 0; }
 
 // Steps 3 and 4: the selector bit of p's word, then upcall_pending.
-void propagate(EventSink& sink, Vcpu& v, uint32_t p) {
+[[gnu::always_inline]] inline void propagate(EventSink& sink, Vcpu& v, uint32_t p) {
     pv_vcpu_info& info = *v.info;
-    if (test_and_set(info.evtchn_pending_sel, uint64_t{1} << word_of(p))) return;
+    if (test_and_set(info.evtchn_pending_sel, word_of(p))) return;
     if (__atomic_exchange_n(&info.upcall_pending, uint8_t{1}, __ATOMIC_SEQ_CST) != 0) return;
     sink.kick(v);
 }
 
+}  // namespace
+
 // Wakes the vCPUs polling p (or polling several ports, any of which may be
 // p). Runs after P[p] was set with a full barrier; poll sets its poll_mask
 // bit before it reads P, so one of the two sees the other.
-void wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p) {
+void evtchn_detail::wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p) {
     uint32_t mask = __atomic_load_n(&t.poll_mask, __ATOMIC_SEQ_CST);
     while (mask != 0) {
         uint32_t i = static_cast<uint32_t>(__builtin_ctz(mask));
@@ -41,16 +40,6 @@ void wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p) {
         ev.poll_port = 0;
         if (Vcpu* v = t.vcpu(i)) sink.kick(*v);
     }
-}
-
-}  // namespace
-
-bool evtchn_set_pending(EvtchnTable& t, EventSink& sink, uint32_t p) {
-    pv_shared_info& s = t.shared();
-    if (test_and_set(s.evtchn_pending[word_of(p)], bit_of(p))) return false;
-    if (!test(s.evtchn_mask[word_of(p)], bit_of(p))) evtchn_notify(t, sink, p);
-    if (t.poll_mask != 0) wake_pollers(t, sink, p);
-    return true;
 }
 
 void evtchn_unmask_port(EvtchnTable& t, EventSink& sink, uint32_t p) {

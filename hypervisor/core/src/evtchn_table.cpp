@@ -25,11 +25,6 @@ uint32_t EvtchnTable::find_free() const {
     return 0;
 }
 
-Vcpu* EvtchnTable::vcpu(uint64_t id) const {
-    if (id >= domain_->vcpu_count) return nullptr;
-    return domain_->vcpus[id];
-}
-
 bool evtchn_raise_virq(EvtchnTable& t, EventSink& sink, uint32_t vcpu, uint32_t virq) {
     if (!virq_is_defined(virq) || !virq_is_per_vcpu(virq) || t.vcpu(vcpu) == nullptr) return false;
     uint16_t p = t.events(vcpu).virq_port[virq];

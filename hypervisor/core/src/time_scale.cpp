@@ -19,11 +19,6 @@ TimeScale tsc_scale(uint64_t hz) {
     return {static_cast<uint32_t>((ns_per_s << 32) / t), static_cast<int8_t>(shift)};
 }
 
-uint64_t scale_ticks(uint64_t ticks, TimeScale s) {
-    ticks = s.shift >= 0 ? ticks << s.shift : ticks >> -s.shift;
-    return static_cast<uint64_t>((static_cast<unsigned __int128>(ticks) * s.mul) >> 32);
-}
-
 void publish_time(pv_vcpu_time_info& t, uint64_t tsc_timestamp, uint64_t system_time, TimeScale s) {
     volatile uint32_t& version = t.version;
     version = version + 1;  // odd: readers retry

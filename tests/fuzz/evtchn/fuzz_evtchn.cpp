@@ -84,6 +84,7 @@ void check_invariants(evtest::World& w) {
             case core::PortState::interdomain: {
                 core::EvtchnTable* peer = w.evtchn_table(port.remote_dom);
                 CHECK(peer != nullptr);
+                CHECK(port.peer == peer);  // what send uses instead of a lookup
                 CHECK(peer->in_range(port.remote_port));
                 const core::Port& rp = peer->port(port.remote_port);
                 CHECK(rp.state == core::PortState::interdomain);
@@ -91,7 +92,10 @@ void check_invariants(evtest::World& w) {
                 CHECK(rp.remote_port == p);
                 break;
             }
-            case core::PortState::unbound: CHECK(port.remote_dom < PV_DOMID_SELF); break;
+            case core::PortState::unbound:
+                CHECK(port.remote_dom < PV_DOMID_SELF);
+                CHECK(port.peer == nullptr);
+                break;
             case core::PortState::virq: {
                 CHECK(core::virq_is_defined(port.virq));
                 uint32_t row = core::virq_is_per_vcpu(port.virq) ? port.notify_vcpu : 0;
@@ -209,7 +213,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         case 14:
             if (who == 0 || (c & 3) != 0) break;  // dom0 stays, and deaths are rare
-            core::evtchn_close_all(t, w);
+            core::evtchn_close_all(t);
             d.domain.crash("fuzz");
             break;
         }

@@ -149,11 +149,17 @@ TEST_F(EvtchnOps, CloseAllWhenADomainDies) {
     auto [p1, p0] = connect(1, 0);
     auto [q1, q2] = connect(1, 2);
     ASSERT_TRUE(core::evtchn_bind_ipi(c1, 1).is_ok());
-    core::evtchn_close_all(d1.table, w);
+    core::evtchn_close_all(d1.table);
     for (uint32_t p = 0; p < d1.table.capacity(); ++p) EXPECT_EQ(PortState::free, d1.table.port(p).state);
     EXPECT_EQ(PortState::unbound, d0.table.port(p0).state);
     EXPECT_EQ(PortState::unbound, d2.table.port(q2).state);
     EXPECT_EQ(1u, d2.table.port(q2).remote_dom);
+    // Unbound ends keep no pointer to the table that went away, and a send
+    // on them is dropped.
+    EXPECT_EQ(nullptr, d0.table.port(p0).peer);
+    EXPECT_EQ(nullptr, d2.table.port(q2).peer);
+    EXPECT_TRUE(core::evtchn_send(c0, p0).is_ok());
+    EXPECT_FALSE(core::evtchn_is_pending(d1.table, p1));
     (void)p1;
     (void)q1;
 }

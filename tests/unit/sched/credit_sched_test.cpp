@@ -152,7 +152,7 @@ TEST_F(CreditMechanics, IdleWhenNothingIsRunnable) {
     core::SchedPick p = s.pick_next(0, 0);
     EXPECT_EQ(nullptr, p.vcpu);
     EXPECT_EQ(CreditScheduler::no_deadline, p.slice_ns);
-    EXPECT_TRUE(s.wake(a, 5, true));  // idle CPU: reschedule
+    EXPECT_TRUE(s.wake(a, true));  // idle CPU: reschedule
     p = s.pick_next(0, 5);
     EXPECT_EQ(&a, p.vcpu);
     EXPECT_TRUE(a.running);
@@ -161,9 +161,9 @@ TEST_F(CreditMechanics, IdleWhenNothingIsRunnable) {
 }
 
 TEST_F(CreditMechanics, FifoWithinAClassAndBlockWake) {
-    s.wake(a, 0, false);
-    s.wake(b, 0, false);
-    s.wake(c, 0, false);
+    s.wake(a, false);
+    s.wake(b, false);
+    s.wake(c, false);
     EXPECT_EQ(&a, s.pick_next(0, 0).vcpu);
     EXPECT_EQ(&b, s.pick_next(0, 1 * ms).vcpu);
     EXPECT_EQ(&c, s.pick_next(0, 2 * ms).vcpu);
@@ -172,16 +172,16 @@ TEST_F(CreditMechanics, FifoWithinAClassAndBlockWake) {
     EXPECT_EQ(nullptr, s.current(0));
     EXPECT_EQ(3 * ms, a.total_run + b.total_run + c.total_run);
     EXPECT_EQ(&a, s.pick_next(0, 3 * ms).vcpu);
-    EXPECT_FALSE(s.wake(a, 3 * ms));  // already runnable
+    EXPECT_FALSE(s.wake(a));  // already runnable
 }
 
 TEST_F(CreditMechanics, WakeBoostPreemptsUnderButNotWhenOutOfCredit) {
-    s.wake(a, 0, false);
+    s.wake(a, false);
     EXPECT_EQ(&a, s.pick_next(0, 0).vcpu);
     ASSERT_EQ(SchedPrio::under, a.prio);
     // c has not used up any credit (UNDER): an event boosts it, and it
     // preempts a.
-    EXPECT_TRUE(s.wake(c, 1 * ms, true));
+    EXPECT_TRUE(s.wake(c, true));
     EXPECT_EQ(SchedPrio::boost, c.prio);
     EXPECT_EQ(&c, s.pick_next(0, 1 * ms).vcpu);
     // The boost lasts one turn.
@@ -190,13 +190,13 @@ TEST_F(CreditMechanics, WakeBoostPreemptsUnderButNotWhenOutOfCredit) {
     EXPECT_EQ(&a, s.pick_next(0, 2 * ms).vcpu);
     // Out of credit (OVER), a woken vCPU is not boosted and does not preempt.
     c.prio = SchedPrio::over;
-    EXPECT_FALSE(s.wake(c, 3 * ms, true));
+    EXPECT_FALSE(s.wake(c, true));
     EXPECT_EQ(SchedPrio::over, c.prio);
 }
 
 TEST_F(CreditMechanics, YieldLetsTheOthersGoFirst) {
-    s.wake(a, 0, false);
-    s.wake(c, 0, false);
+    s.wake(a, false);
+    s.wake(c, false);
     EXPECT_EQ(&a, s.pick_next(0, 0).vcpu);
     s.yield(a, 100 * us);
     EXPECT_EQ(&c, s.pick_next(0, 100 * us).vcpu);
@@ -209,10 +209,10 @@ TEST_F(CreditMechanics, YieldLetsTheOthersGoFirst) {
 
 TEST_F(CreditMechanics, YieldLetsOneLowerClassVcpuRun) {
     // c runs 100 ms: far over its credit, so it is OVER after accounting.
-    s.wake(c, 0, false);
+    s.wake(c, false);
     EXPECT_EQ(&c, s.pick_next(0, 0).vcpu);
     a.credit = 10 * ms;
-    s.wake(a, 100 * ms, false);
+    s.wake(a, false);
     EXPECT_EQ(&a, s.pick_next(0, 100 * ms).vcpu);
     ASSERT_EQ(SchedPrio::over, c.prio);
     s.yield(a, 101 * ms);
@@ -246,7 +246,7 @@ TEST_F(CreditMechanics, ParkedVcpuIdlesTheCpuUntilTheNextPeriod) {
     ASSERT_TRUE(s.set_params(d2, 256, 10).is_ok());
     // No credit yet: a capped vCPU waits for the accounting, which the
     // first pick does.
-    EXPECT_FALSE(s.wake(c, 0, false));
+    EXPECT_FALSE(s.wake(c, false));
     EXPECT_TRUE(c.parked);
     core::SchedPick p = s.pick_next(0, 0);
     ASSERT_EQ(&c, p.vcpu);
@@ -269,8 +269,8 @@ TEST(CreditSchedSmp, IdleCpuStealsWork) {
     core::SchedVcpu a, b;
     ASSERT_TRUE(s.add_vcpu(a, d, nullptr, 0).is_ok());
     ASSERT_TRUE(s.add_vcpu(b, d, nullptr, 0).is_ok());
-    s.wake(a, 0, false);
-    s.wake(b, 0, false);
+    s.wake(a, false);
+    s.wake(b, false);
     EXPECT_EQ(&a, s.pick_next(0, 0).vcpu);
     EXPECT_EQ(&b, s.pick_next(1, 0).vcpu);
     EXPECT_EQ(1u, b.cpu);

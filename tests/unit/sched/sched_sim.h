@@ -77,7 +77,7 @@ public:
         vcpus.emplace_back();
         SimVcpu& v = vcpus.back();
         if (sched.add_vcpu(v.sv, d, nullptr, 0).is_error()) abort();
-        sched.wake(v.sv, now, false);
+        sched.wake(v.sv, false);
         return v;
     }
 
@@ -124,7 +124,7 @@ public:
                     v.next_wake = never;
                     v.woke_at = now;
                     v.remaining = v.burst;
-                    resched |= sched.wake(v.sv, now, boost);
+                    resched |= sched.wake(v.sv, boost);
                 }
                 if (resched || sched.current(0) == nullptr) slice_end = pick();
             } else {

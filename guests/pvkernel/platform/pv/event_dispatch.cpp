@@ -24,6 +24,8 @@ struct Slot {
 constinit Slot g_slots[max_ports] = {};
 constinit Stats g_stats = {};
 
+constexpr uint64_t rflags_if = uint64_t{1} << 9;
+
 // Only vCPU 0 exists today.
 volatile pv_vcpu_info& vcpu() { return pv::shared_info().vcpu[0]; }
 
@@ -46,7 +48,8 @@ void dispatch(Port p) {
 // The scan of the upcall (protocol "Guest, in its upcall handler"), with
 // events masked. Returns the number of ports found pending.
 uint32_t scan() {
-    volatile pv_vcpu_info& vi = vcpu();
+    volatile pv_shared_info& sh = pv::shared_info();
+    volatile pv_vcpu_info& vi = sh.vcpu[0];
     uint32_t found = 0;
     do {
         vi.upcall_pending = 0;
@@ -56,14 +59,14 @@ uint32_t scan() {
         while (sel != 0) {
             uint32_t w = static_cast<uint32_t>(__builtin_ctzll(sel));
             sel &= sel - 1;
-            uint64_t bits = __atomic_load_n(pending_word(w), __ATOMIC_ACQUIRE) &
-                            ~__atomic_load_n(mask_word(w), __ATOMIC_ACQUIRE);
+            volatile uint64_t* pending = &sh.evtchn_pending[w];
+            uint64_t bits = __atomic_load_n(pending, __ATOMIC_ACQUIRE) & ~__atomic_load_n(&sh.evtchn_mask[w], __ATOMIC_ACQUIRE);
             while (bits != 0) {
                 uint32_t b = static_cast<uint32_t>(__builtin_ctzll(bits));
                 bits &= bits - 1;
                 // Cleared before the handler runs: an event raised while it
                 // runs sets the bit again and is seen by the next scan.
-                __atomic_fetch_and(pending_word(w), ~(uint64_t{1} << b), __ATOMIC_SEQ_CST);
+                __atomic_fetch_and(pending, ~(uint64_t{1} << b), __ATOMIC_SEQ_CST);
                 ++found;
                 dispatch(w * 64 + b);
             }
@@ -146,7 +149,27 @@ void set_port_handler(events::Port p, events::Handler h, void* arg) { events::g_
 
 }  // namespace pvk::pv
 
-extern "C" void pvk_pv_event_upcall(pvk::TrapFrame*) {
-    ++pvk::events::g_stats.upcalls;
-    (void)pvk::events::scan();
+extern "C" bool pvk_pv_event_upcall(pvk::TrapFrame* frame) {
+    using namespace pvk::events;
+    ++g_stats.upcalls;
+    for (;;) {
+        (void)scan();
+        // Only the iret hypercall returns to user mode.
+        if ((frame->flags & PV_FRAME_FROM_USER) != 0) return false;
+        // Events were masked where the upcall came in: iretq leaves the
+        // mask set, as the iret hypercall would.
+        if ((frame->rflags & rflags_if) == 0) return true;
+        // Re-enable events as SPEC.md section 7 says (store K = 0, then
+        // read U), and resume with a native iretq instead of the iret
+        // hypercall. An event that arrives after this read comes with a
+        // hypervisor entry, whose return sees K clear and delivers it on top
+        // of the rest of this path.
+        volatile pv_vcpu_info& vi = vcpu();
+        vi.upcall_mask = 0;
+        asm volatile("" ::: "memory");
+        if (vi.upcall_pending == 0) return true;
+        // One came in already: handle it here rather than by a hypercall.
+        vi.upcall_mask = 1;
+        asm volatile("" ::: "memory");
+    }
 }

@@ -13,6 +13,9 @@ void set_port_handler(events::Port p, events::Handler h, void* arg);
 }  // namespace pvk::pv
 
 // The PV_CALLBACK_EVENT callback: saves the caller-saved registers the
-// frame does not hold, calls pvk_pv_event_upcall(frame) and irets.
+// frame does not hold and calls pvk_pv_event_upcall(frame), which handles
+// the pending ports and says how to resume: true, with a native iretq (an
+// upcall from kernel mode; events re-enabled as the frame says), false,
+// with the iret hypercall.
 extern "C" void pvk_pv_event_entry();
-extern "C" void pvk_pv_event_upcall(pvk::TrapFrame* frame);
+extern "C" bool pvk_pv_event_upcall(pvk::TrapFrame* frame);

@@ -113,9 +113,10 @@ public:
     void remove_vcpu(SchedVcpu& v, uint64_t now);
 
     // v becomes runnable. With boost, a vCPU of class UNDER (it has not
-    // used up its credit) jumps to BOOST (an event woke it). Returns true if v's CPU should call
-    // pick_next now: it is idle or runs something of lower priority.
-    bool wake(SchedVcpu& v, uint64_t now, bool boost = true);
+    // used up its credit) jumps to BOOST (an event woke it). Returns true if
+    // v's CPU should call pick_next now: it is idle or runs something of
+    // lower priority. Needs no clock: waking charges nobody.
+    bool wake(SchedVcpu& v, bool boost = true);
     // v stops being runnable (blocked, paused). If it is running it is
     // charged now and its CPU must call pick_next.
     void block(SchedVcpu& v, uint64_t now);
@@ -149,7 +150,7 @@ private:
     SchedVcpu* take_best(uint32_t cpu);
     SchedVcpu* steal(uint32_t cpu);
     void stop_running(SchedVcpu& v, uint64_t now);
-    void charged(SchedVcpu& v);
+    void charge(SchedVcpu& v, uint64_t ran_ns);
     void do_accounting(uint64_t now);
     void split_shares();
     uint64_t slice_for(const SchedVcpu& v, uint64_t now) const;

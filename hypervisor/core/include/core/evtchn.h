@@ -39,12 +39,18 @@ namespace core {
 
 enum class PortState : uint8_t { free, unbound, interdomain, virq, ipi };
 
+class EvtchnTable;
+
 struct Port {
     PortState state = PortState::free;
     uint8_t virq = 0;           // virq: the PV_VIRQ_* it carries
     uint16_t notify_vcpu = 0;   // the vCPU whose selector and upcall it raises
     pv_domid_t remote_dom = 0;  // unbound: who may bind it; interdomain: the peer
     uint32_t remote_port = 0;   // interdomain: the peer's port
+    // interdomain: the peer's table, so that a send needs no lookup. Valid
+    // exactly while the port is interdomain: closing either end (which a
+    // domain's end does for all its ports) makes the other unbound.
+    EvtchnTable* peer = nullptr;
 };
 
 // Per-vCPU event state that is not in the shared page.
@@ -68,7 +74,7 @@ public:
     const Port& port(uint32_t p) const { return ports_[p]; }
     // The lowest free port, or 0 if the table is full.
     uint32_t find_free() const;
-    Vcpu* vcpu(uint64_t id) const;
+    Vcpu* vcpu(uint64_t id) const { return id < domain_->vcpu_count ? domain_->vcpus[id] : nullptr; }
     VcpuEvents& events(uint32_t vcpu) { return vcpu_events_[vcpu]; }
 
     // Polling vCPUs (bit i: vCPU i sleeps in poll), see core/evtchn_wait.h.
@@ -120,6 +126,8 @@ struct EvtchnCaller {
 [[nodiscard]] kstd::Result<uint32_t> evtchn_bind_virq(EvtchnCaller& c, uint64_t virq, uint64_t vcpu);
 [[nodiscard]] kstd::Result<uint32_t> evtchn_bind_ipi(EvtchnCaller& c, uint64_t vcpu);
 [[nodiscard]] kstd::Result<void> evtchn_send(EvtchnCaller& c, uint64_t port);
+// The same, for the hypercall's fast path: a send needs no lookup.
+[[nodiscard]] kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port);
 [[nodiscard]] kstd::Result<void> evtchn_close(EvtchnCaller& c, uint64_t port);
 [[nodiscard]] kstd::Result<pv_evtchn_status> evtchn_status(EvtchnCaller& c, pv_domid_t dom, uint64_t port);
 [[nodiscard]] kstd::Result<void> evtchn_unmask(EvtchnCaller& c, uint64_t port);
@@ -133,7 +141,7 @@ bool evtchn_raise_global_virq(EvtchnTable& t, EventSink& sink, uint32_t virq);
 
 // Closes every port of a domain that is going away, so that the peers of
 // its interdomain channels return to unbound.
-void evtchn_close_all(EvtchnTable& t, DomainLookup& domains);
+void evtchn_close_all(EvtchnTable& t);
 
 // Which VIRQs are per-vCPU, and which only dom0 may bind.
 constexpr bool virq_is_per_vcpu(uint32_t virq) { return virq == PV_VIRQ_TIMER; }

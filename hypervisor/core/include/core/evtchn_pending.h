@@ -84,7 +84,8 @@ namespace core {
 
 // Steps 1-4 of "set pending" for port p (already validated and bound) of
 // table t, plus the wakeup of pollers. Returns true if P[p] went 0 -> 1.
-bool evtchn_set_pending(EvtchnTable& t, EventSink& sink, uint32_t p);
+// Inline (below): it is most of every send.
+inline bool evtchn_set_pending(EvtchnTable& t, EventSink& sink, uint32_t p);
 
 // The hypervisor's unmask of port p (validated): clear M[p] and, if P[p]
 // is set, propagate it to the port's vCPU (steps 3-4).
@@ -103,5 +104,47 @@ bool evtchn_is_masked(const EvtchnTable& t, uint32_t p);
 // The decision on return to the guest: an upcall is pending and the vCPU
 // does not hold events back.
 bool should_deliver_upcall(const Vcpu& v);
+
+namespace evtchn_detail {
+
+// A sequentially consistent test-and-set of one bit: a locked instruction
+// on x86, a full barrier, which the store-buffering patterns above need.
+// SAFETY: the words are in a domain's shared page, mapped for the domain's
+// whole life; the guest writes them concurrently, hence the atomics.
+inline bool test_and_set(uint64_t& word, uint32_t bit) {
+#if defined(__x86_64__)
+    // One lock bts (compilers turn a fetch_or of a variable bit into a
+    // cmpxchg loop).
+    bool was;
+    asm volatile("lock btsq %q[bit], %[word]" : [word] "+m"(word), "=@ccc"(was) : [bit] "r"(uint64_t{bit}) : "memory");
+    return was;
+#else
+    uint64_t b = uint64_t{1} << bit;
+    return (__atomic_fetch_or(&word, b, __ATOMIC_SEQ_CST) & b) != 0;
+#endif
+}
+
+// Wakes the vCPUs polling p (evtchn_pending.cpp).
+void wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p);
+
+}  // namespace evtchn_detail
+
+inline bool evtchn_set_pending(EvtchnTable& t, EventSink& sink, uint32_t p) {
+    using evtchn_detail::test_and_set;
+    pv_shared_info& s = t.shared();
+    const uint32_t w = p / 64, b = p % 64;
+    if (test_and_set(s.evtchn_pending[w], b)) return false;  // 1: coalesced
+    // 2: a masked port stays pending. The lock bts above was the full
+    // barrier between the store to P and this load of M.
+    if ((__atomic_load_n(&s.evtchn_mask[w], __ATOMIC_SEQ_CST) >> b & 1) == 0) {
+        Vcpu* v = t.vcpu(t.port(p).notify_vcpu);
+        // 3 and 4: S before U; kick on U 0 -> 1.
+        if (v != nullptr && v->info != nullptr && !test_and_set(v->info->evtchn_pending_sel, w) &&
+            __atomic_exchange_n(&v->info->upcall_pending, uint8_t{1}, __ATOMIC_SEQ_CST) == 0)
+            sink.kick(*v);
+    }
+    if (__atomic_load_n(&t.poll_mask, __ATOMIC_SEQ_CST) != 0) evtchn_detail::wake_pollers(t, sink, p);
+    return true;
+}
 
 }  // namespace core

@@ -17,7 +17,12 @@ struct TimeScale {
 
 // The scale for a TSC running at hz (hz > 0).
 TimeScale tsc_scale(uint64_t hz);
-uint64_t scale_ticks(uint64_t ticks, TimeScale s);
+
+// Inline: the hypervisor reads the clock on every switch.
+inline uint64_t scale_ticks(uint64_t ticks, TimeScale s) {
+    ticks = s.shift >= 0 ? ticks << s.shift : ticks >> -s.shift;
+    return static_cast<uint64_t>((static_cast<unsigned __int128>(ticks) * s.mul) >> 32);
+}
 
 // Publishes a time base under the version protocol: version odd while the
 // fields change, even after.
