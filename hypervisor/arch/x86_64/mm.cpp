@@ -23,8 +23,11 @@ void load_live_root(const core::Vcpu& v) {
     write_cr3(core::to_maddr(root).raw);
 }
 
+// Every frame of the frame table is RAM, which the direct map covers, so
+// the core may compute a frame's address instead of calling map_table.
 class DirectMapFrames final : public core::FrameAccess {
 public:
+    DirectMapFrames() : FrameAccess(directmap<uint64_t>(core::Maddr(0))) {}
     uint64_t* map_table(core::Mfn f) override { return directmap<uint64_t>(core::to_maddr(f)); }
 };
 

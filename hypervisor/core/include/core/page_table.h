@@ -20,25 +20,28 @@
 
 #include "core/frame_table.h"
 #include "core/mm.h"
+#include "core/pte.h"
 #include "kstd/result.h"
 
 namespace core {
 
 // Checks an entry's flags for a table of this level (1-4), without
 // looking at the frame it points to. Error::inval if a bit is not allowed.
-[[nodiscard]] kstd::Result<void> check_entry_flags(int level, uint64_t entry);
+[[nodiscard]] inline kstd::Result<void> check_entry_flags(int level, uint64_t entry) {
+    uint64_t allowed = level == 1 ? pte::l1_allowed : pte::upper_allowed;
+    if ((pte::flags_of(entry) & ~allowed) != 0) return kstd::Error::inval;
+    return kstd::ok();
+}
 
 // Takes the references a present entry of a `level` table owned by
 // `owner` holds (checking it as above). Non-present entries hold none.
 [[nodiscard]] kstd::Result<void> get_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner);
 void put_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner);
 
-// A general reference and a type reference on f for domain `by`,
-// validating f (and, through it, the tables below) on first use.
-[[nodiscard]] kstd::Result<void> get_table_ref(MmContext& ctx, Mfn f, pv_domid_t by, FrameType t);
-void put_table_ref(MmContext& ctx, Mfn f);
-
-// The TypeHooks that validate and devalidate page tables in ctx.
+// The TypeHooks that validate and devalidate page tables in ctx. A table
+// validated here has its FrameInfo::present_groups set from what the
+// validation found; whoever writes a present entry into a validated table
+// afterwards must add its group (note_present_entry).
 class TableValidator final : public TypeHooks {
 public:
     explicit TableValidator(MmContext& ctx) : ctx_(ctx) {}
@@ -49,5 +52,26 @@ public:
 private:
     MmContext& ctx_;
 };
+
+// Entries per bit of FrameInfo::present_groups.
+inline constexpr uint32_t present_group_entries = pte::entries / 16;
+
+// Records that entry `index` of validated table f now holds a present entry.
+inline void note_present_entry(FrameTable& frames, Mfn f, uint32_t index) {
+    frames.add_present_groups(f, static_cast<uint16_t>(1u << (index / present_group_entries)));
+}
+
+// A general reference and a type reference on f for domain `by`,
+// validating f (and, through it, the tables below) on first use. Inline:
+// taking another reference on a validated table (a root, a pin) is the
+// common case and costs a few instructions.
+[[nodiscard]] inline kstd::Result<void> get_table_ref(MmContext& ctx, Mfn f, pv_domid_t by, FrameType t) {
+    TableValidator v(ctx);
+    return ctx.frames.get_page_and_type(f, by, t, v);
+}
+inline void put_table_ref(MmContext& ctx, Mfn f) {
+    TableValidator v(ctx);
+    ctx.frames.put_page_and_type(f, v);
+}
 
 }  // namespace core
