@@ -38,8 +38,9 @@ constexpr uint64_t hw_bits = pte::accessed | pte::dirty;
 // Replaces entry `index` of table f (level `level`, owner d). With
 // `expected`, only if the entry still equals it. *wrote says whether it
 // wrote (a compare that found another value is not an error).
-kstd::Result<void> replace_entry(MmContext& ctx, const MmDomain& d, Mfn f, int level, uint32_t index, uint64_t val,
-                                 const uint64_t* expected, uint64_t* seen, bool* wrote) {
+[[gnu::always_inline]] inline kstd::Result<void> replace_entry(MmContext& ctx, const MmDomain& d, Mfn f, int level,
+                                                                uint32_t index, uint64_t val, const uint64_t* expected,
+                                                                uint64_t* seen, bool* wrote) {
     *wrote = false;
     // SAFETY: f is a validated table of d's (writable_table), 512 entries.
     uint64_t* slot = ctx.access.table(f) + index;
@@ -69,7 +70,7 @@ kstd::Result<void> replace_entry(MmContext& ctx, const MmDomain& d, Mfn f, int l
 }
 
 // find_l1_slot without a Result<L1Slot> (which comes back through memory).
-kstd::Result<void> find_l1(MmContext& ctx, const MmDomain& d, Mfn root, uint64_t va, L1Slot* out) {
+[[gnu::always_inline]] inline kstd::Result<void> find_l1(MmContext& ctx, const MmDomain& d, Mfn root, uint64_t va, L1Slot* out) {
     if (!is_canonical(va) || (va & (page_size - 1)) != 0) return Error::inval;
     if (va >= PV_HYPERVISOR_VIRT_START && va < PV_HYPERVISOR_VIRT_END) return Error::perm;
     if (!ctx.frames.owned_by(root, d.id)) return Error::perm;
@@ -89,16 +90,7 @@ kstd::Result<void> find_l1(MmContext& ctx, const MmDomain& d, Mfn root, uint64_t
     return kstd::ok();
 }
 
-}  // namespace
-
-kstd::Result<void> check_mmu_update_array(uint64_t va, uint64_t count) {
-    if (count > mmu_update_max) return Error::too_big;
-    // count <= mmu_update_max, so the size cannot overflow.
-    if (count != 0 && !guest_range_ok(va, count * sizeof(MmuUpdate))) return Error::fault;
-    return kstd::ok();
-}
-
-kstd::Result<void> mmu_update_one(MmContext& ctx, MmDomain& d, uint64_t ptr, uint64_t val) {
+[[gnu::always_inline]] inline kstd::Result<void> update_one(MmContext& ctx, MmDomain& d, uint64_t ptr, uint64_t val) {
     if ((ptr & 7) != mmu_normal_pt_update) return Error::inval;
     Mfn f = to_mfn(Maddr(ptr));
     uint32_t index = static_cast<uint32_t>((ptr & (page_size - 1)) / sizeof(uint64_t));
@@ -109,12 +101,30 @@ kstd::Result<void> mmu_update_one(MmContext& ctx, MmDomain& d, uint64_t ptr, uin
     return replace_entry(ctx, d, f, level, index, val, nullptr, nullptr, &wrote);
 }
 
+}  // namespace
+
+kstd::Result<void> check_mmu_update_array(uint64_t va, uint64_t count) {
+    if (count > mmu_update_max) return Error::too_big;
+    // count <= mmu_update_max, so the size cannot overflow.
+    if (count != 0 && !guest_range_ok(va, count * sizeof(MmuUpdate))) return Error::fault;
+    return kstd::ok();
+}
+
+kstd::Result<void> mmu_update_one(MmContext& ctx, MmDomain& d, uint64_t ptr, uint64_t val) {
+    return update_one(ctx, d, ptr, val);
+}
+
 kstd::Result<void> mmu_update_batch(MmContext& ctx, MmDomain& d, kstd::span<const MmuUpdate> reqs, size_t* done) {
-    *done = 0;
+    size_t n = 0;
     for (const MmuUpdate& r : reqs) {
-        TRY(mmu_update_one(ctx, d, r.ptr, r.val));
-        ++*done;
+        kstd::Result<void> res = update_one(ctx, d, r.ptr, r.val);
+        if (res.is_error()) [[unlikely]] {
+            *done = n;
+            return res;
+        }
+        ++n;
     }
+    *done = n;
     return kstd::ok();
 }
 

@@ -52,7 +52,9 @@ void put_entries(MmContext& ctx, const uint64_t* t, int level, uint16_t groups, 
     }
 }
 
-kstd::Result<void> get_foreign_l1_target(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner) {
+}  // namespace
+
+kstd::Result<void> get_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner) {
     // Grants will map other domains' frames; hypervisor frames and frames
     // outside the table are never anyone's to map.
     if (ctx.foreign == nullptr || !ctx.frames.valid(target) || ctx.frames.info(target).owner == owner_none ||
@@ -61,42 +63,8 @@ kstd::Result<void> get_foreign_l1_target(MmContext& ctx, Mfn target, bool writab
     return ctx.foreign->get(target, owner, writable);
 }
 
-// get_entry_refs for a present entry; inline in validate's loop.
-[[gnu::always_inline]] inline kstd::Result<void> get_present_entry_refs(MmContext& ctx, int level, uint64_t entry,
-                                                                        pv_domid_t owner) {
-    TRY(check_entry_flags(level, entry));
-    Mfn target = pte::mfn_of(entry);
-    TableValidator v(ctx);
-    if (level == 1) {
-        if (!ctx.frames.owned_by(target, owner)) [[unlikely]]
-            return get_foreign_l1_target(ctx, target, (entry & pte::rw) != 0, owner);
-        if ((entry & pte::rw) != 0) return ctx.frames.get_page_and_type(target, owner, FrameType::writable, v);
-        return ctx.frames.get_page(target, owner);
-    }
-    return ctx.frames.get_page_and_type(target, owner, table_type(level - 1), v);
-}
-
-}  // namespace
-
-kstd::Result<void> get_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner) {
-    if (!pte::is_present(entry)) return kstd::ok();
-    return get_present_entry_refs(ctx, level, entry, owner);
-}
-
-void put_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner) {
-    if (!pte::is_present(entry)) return;
-    Mfn target = pte::mfn_of(entry);
-    bool writable = (entry & pte::rw) != 0;
-    if (level == 1 && !ctx.frames.owned_by(target, owner)) [[unlikely]] {
-        ctx.foreign->put(target, owner, writable);  // only a grant can have taken it
-        return;
-    }
-    TableValidator v(ctx);
-    if (level > 1 || writable) {
-        ctx.frames.put_page_and_type(target, v);
-    } else {
-        ctx.frames.put_page(target);
-    }
+void put_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner) {
+    ctx.foreign->put(target, owner, writable);  // only a grant can have taken it
 }
 
 kstd::Result<void> TableValidator::validate(Mfn f, FrameType t) {

@@ -75,6 +75,28 @@ kstd::Result<void> remap(void* const* pages, size_t n, uint64_t flags) {
     return kstd::ok();
 }
 
+// The slots of the boot kernel root other than 0 that hold anything. The
+// boot root is pinned and the kernel never changes its top level (its
+// mappings grow below it, in tables every root shares), so the list is
+// made once, on first use.
+struct BootSlots {
+    const uint64_t* boot;
+    unsigned n;
+    uint16_t index[512];
+};
+
+constinit BootSlots g_boot_slots{nullptr, 0, {}};
+
+const BootSlots& boot_slots() {
+    BootSlots& slots = g_boot_slots;
+    if (slots.boot == nullptr) {
+        slots.boot = static_cast<const uint64_t*>(page_of(pv::start_info().kernel_root_mfn));
+        for (unsigned i = 1; i < 512; ++i)
+            if (slots.boot[i] != 0) slots.index[slots.n++] = static_cast<uint16_t>(i);
+    }
+    return slots;
+}
+
 kstd::Result<void> ext2(uint32_t cmd_a, uint64_t a, uint32_t cmd_b, uint64_t b) {
     pv_mmuext_req ops[2] = {{cmd_a, 0, a, 0}, {cmd_b, 0, b, 0}};
     return check(pv_mmuext_op(ops, 2, nullptr));
@@ -148,11 +170,16 @@ kstd::Result<Root> create_root(void* user_l3, void* const* tables, size_t n) {
     }
     // The kernel root: the boot kernel root's mappings but for slot 0,
     // the user part; the user root: the user part and the hypervisor's
-    // slots, which every L4 must carry exactly as installed.
-    const auto* boot = static_cast<const uint64_t*>(page_of(pv::start_info().kernel_root_mfn));
+    // slots, which every L4 must carry exactly as installed. Both pages
+    // are fresh (zeroed), so only the boot root's few used slots are
+    // copied, as the native kernel copies only its kernel slots.
+    const BootSlots& b = boot_slots();
     uint64_t l3_entry = (frame_of(user_l3) << 12) | pvk::mmu::table_entry_flags;
-    for (unsigned i = 1; i < 512; ++i) k[i] = boot[i];
-    for (unsigned i = hv_first_slot; i < hv_end_slot; ++i) u[i] = boot[i];
+    for (unsigned j = 0; j < b.n; ++j) {
+        unsigned i = b.index[j];
+        k[i] = b.boot[i];
+        if (i >= hv_first_slot && i < hv_end_slot) u[i] = b.boot[i];
+    }
     k[0] = u[0] = l3_entry;
 
     void* all[512 + 3];

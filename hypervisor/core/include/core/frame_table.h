@@ -118,7 +118,7 @@ public:
     // owns f (which also refuses hypervisor frames and frames outside the
     // table), Error::range when the count would overflow.
     // Inline: it runs for every entry of every table validated.
-    [[nodiscard]] kstd::Result<void> get_page(Mfn f, pv_domid_t by) {
+    [[gnu::always_inline]] [[nodiscard]] kstd::Result<void> get_page(Mfn f, pv_domid_t by) {
         // A guest's ID never equals owner_none or owner_hypervisor, so the
         // owner comparison refuses free frames and the hypervisor's alike.
         if (!owned_by(f, by) || by == owner_none || by == owner_hypervisor) [[unlikely]]
@@ -129,25 +129,28 @@ public:
         ++fi.ref_count;
         return kstd::ok();
     }
-    void put_page(Mfn f) { --frames_[f.raw].ref_count; }
+    [[gnu::always_inline]] void put_page(Mfn f) { --frames_[f.raw].ref_count; }
 
     // A type reference (the caller holds a general reference). Error::busy
     // if f has another type with references, Error::perm for a table type
     // on a special frame, Error::range on overflow, or validate's error.
-    // The common case, another reference to a frame already of type t
-    // (and validated, if t needs it), is inline; the rest is out of line.
-    [[nodiscard]] kstd::Result<void> get_page_type(Mfn f, FrameType t, TypeHooks& hooks) {
+    // The common cases are inline: another reference to a validated table
+    // of type t, or any reference to a frame whose type t needs no
+    // validation and that has that type already (at count zero too: the
+    // type does not change, so nothing is flushed). The rest (a change of
+    // type, a validation, every refusal) is out of line.
+    [[gnu::always_inline]] [[nodiscard]] kstd::Result<void> get_page_type(Mfn f, FrameType t, TypeHooks& hooks) {
         FrameInfo& fi = frames_[f.raw];
-        if (fi.type_count > 0 && fi.type == t && fi.type_count < count_limit &&
-            (!needs_validation(t) || fi.has(frame_flag::validated))) [[likely]] {
+        if (fi.type == t && fi.type_count < count_limit &&
+            (!needs_validation(t) || (fi.type_count > 0 && fi.has(frame_flag::validated)))) [[likely]] {
             ++fi.type_count;
             return kstd::ok();
         }
         return get_page_type_slow(f, t, hooks);
     }
-    void put_page_type(Mfn f, TypeHooks& hooks) {
+    [[gnu::always_inline]] void put_page_type(Mfn f, TypeHooks& hooks) {
         FrameInfo& fi = frames_[f.raw];
-        if (fi.type_count > 1) [[likely]] {
+        if (fi.type_count > 1 || !needs_validation(fi.type)) [[likely]] {
             --fi.type_count;
             return;
         }
@@ -155,14 +158,14 @@ public:
     }
 
     // Both, undone together on failure.
-    [[nodiscard]] kstd::Result<void> get_page_and_type(Mfn f, pv_domid_t by, FrameType t, TypeHooks& hooks) {
+    [[gnu::always_inline]] [[nodiscard]] kstd::Result<void> get_page_and_type(Mfn f, pv_domid_t by, FrameType t, TypeHooks& hooks) {
         TRY(get_page(f, by));
         kstd::Result<void> r = get_page_type(f, t, hooks);
         if (r.is_error()) [[unlikely]]
             put_page(f);
         return r;
     }
-    void put_page_and_type(Mfn f, TypeHooks& hooks) {
+    [[gnu::always_inline]] void put_page_and_type(Mfn f, TypeHooks& hooks) {
         put_page_type(f, hooks);
         put_page(f);
     }

@@ -33,11 +33,6 @@ namespace core {
     return kstd::ok();
 }
 
-// Takes the references a present entry of a `level` table owned by
-// `owner` holds (checking it as above). Non-present entries hold none.
-[[nodiscard]] kstd::Result<void> get_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner);
-void put_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner);
-
 // The TypeHooks that validate and devalidate page tables in ctx. A table
 // validated here has its FrameInfo::present_groups set from what the
 // validation found; whoever writes a present entry into a validated table
@@ -52,6 +47,53 @@ public:
 private:
     MmContext& ctx_;
 };
+
+// An L1 entry to a frame `owner` does not own: only a grant
+// (MmContext::foreign) can allow it. Out of line, off the common path.
+[[nodiscard]] kstd::Result<void> get_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner);
+void put_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner);
+
+// Takes the references a present entry of a `level` table owned by
+// `owner` holds (checking it as above). Inline: every entry validated and
+// every entry written comes through here, and the common cases (another
+// reference to a frame already of the right type) are a few instructions.
+[[nodiscard]] [[gnu::always_inline]] inline kstd::Result<void> get_present_entry_refs(MmContext& ctx, int level,
+                                                                                     uint64_t entry,
+                                                                                     pv_domid_t owner) {
+    TRY(check_entry_flags(level, entry));
+    Mfn target = pte::mfn_of(entry);
+    TableValidator v(ctx);
+    if (level == 1) {
+        if (!ctx.frames.owned_by(target, owner)) [[unlikely]]
+            return get_foreign_l1_refs(ctx, target, (entry & pte::rw) != 0, owner);
+        if ((entry & pte::rw) != 0) return ctx.frames.get_page_and_type(target, owner, FrameType::writable, v);
+        return ctx.frames.get_page(target, owner);
+    }
+    return ctx.frames.get_page_and_type(target, owner, table_type(level - 1), v);
+}
+
+// The same for any entry: non-present entries hold none.
+[[nodiscard]] inline kstd::Result<void> get_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner) {
+    if (!pte::is_present(entry)) return kstd::ok();
+    return get_present_entry_refs(ctx, level, entry, owner);
+}
+
+// Drops what get_entry_refs took for the entry.
+[[gnu::always_inline]] inline void put_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner) {
+    if (!pte::is_present(entry)) return;
+    Mfn target = pte::mfn_of(entry);
+    bool writable = (entry & pte::rw) != 0;
+    if (level == 1 && !ctx.frames.owned_by(target, owner)) [[unlikely]] {
+        put_foreign_l1_refs(ctx, target, writable, owner);
+        return;
+    }
+    TableValidator v(ctx);
+    if (level > 1 || writable) {
+        ctx.frames.put_page_and_type(target, v);
+    } else {
+        ctx.frames.put_page(target);
+    }
+}
 
 // Entries per bit of FrameInfo::present_groups.
 inline constexpr uint32_t present_group_entries = pte::entries / 16;
