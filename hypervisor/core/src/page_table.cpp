@@ -40,16 +40,54 @@ template <typename F>
 
 // Frees the references held by the present entries [0, end) of table t in
 // the groups `groups` says may hold any, skipping the hypervisor's slots in
-// an L4 (they hold none).
-void put_entries(MmContext& ctx, const uint64_t* t, int level, uint16_t groups, uint32_t end, pv_domid_t owner) {
+// an L4 (they hold none). One instance per level, so that the per-entry
+// work knows its level.
+template <int Level>
+void put_entries_at(MmContext& ctx, const uint64_t* t, uint16_t groups, uint32_t end, pv_domid_t owner) {
     while (groups != 0) {
         uint32_t g = static_cast<uint32_t>(__builtin_ctz(groups));
         groups = static_cast<uint16_t>(groups & (groups - 1));
         (void)for_each_present_in_group(t, g, end, [&](uint32_t i) -> kstd::Result<void> {
-            if (!(level == 4 && pte::is_hv_slot(i))) put_entry_refs(ctx, level, t[i], owner);
+            if (!(Level == 4 && pte::is_hv_slot(i))) put_entry_refs(ctx, Level, t[i], owner);
             return kstd::ok();
         });
     }
+}
+
+void put_entries(MmContext& ctx, const uint64_t* t, int level, uint16_t groups, uint32_t end, pv_domid_t owner) {
+    switch (level) {
+    case 1: put_entries_at<1>(ctx, t, groups, end, owner); break;
+    case 2: put_entries_at<2>(ctx, t, groups, end, owner); break;
+    case 3: put_entries_at<3>(ctx, t, groups, end, owner); break;
+    default: put_entries_at<4>(ctx, t, groups, end, owner); break;
+    }
+}
+
+// Takes the references of every present entry of table t (level Level,
+// owner `owner`) and returns the groups that hold any in *groups; on a
+// refusal, drops what it took and returns the error.
+template <int Level>
+kstd::Result<void> validate_entries(MmContext& ctx, const uint64_t* table, pv_domid_t owner, uint16_t* groups_out) {
+    uint16_t groups = 0;
+    uint32_t failed_at = 0;
+    kstd::Result<void> r = kstd::ok();
+    for (uint32_t g = 0; g < group_count; ++g) {
+        if (!group_has_present(table + g * group_size)) continue;
+        groups = static_cast<uint16_t>(groups | (1u << g));
+        r = for_each_present_in_group(table, g, pte::entries, [&](uint32_t i) -> kstd::Result<void> {
+            if (Level == 4 && pte::is_hv_slot(i)) return kstd::ok();
+            kstd::Result<void> e = get_present_entry_refs(ctx, Level, table[i], owner);
+            if (e.is_error()) [[unlikely]]
+                failed_at = i;
+            return e;
+        });
+        if (r.is_error()) [[unlikely]] {
+            put_entries_at<Level>(ctx, table, groups, failed_at, owner);
+            return r;
+        }
+    }
+    *groups_out = groups;
+    return kstd::ok();
 }
 
 }  // namespace
@@ -61,6 +99,18 @@ kstd::Result<void> get_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable
         ctx.frames.info(target).owner == owner_hypervisor)
         return Error::perm;
     return ctx.foreign->get(target, owner, writable);
+}
+
+kstd::Result<void> get_present_entry_refs_slow(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner) {
+    TRY(check_entry_flags(level, entry));
+    Mfn target = pte::mfn_of(entry);
+    TableValidator v(ctx);
+    if (level == 1) {
+        if (!ctx.frames.owned_by(target, owner)) return get_foreign_l1_refs(ctx, target, (entry & pte::rw) != 0, owner);
+        if ((entry & pte::rw) != 0) return ctx.frames.get_page_and_type(target, owner, FrameType::writable, v);
+        return ctx.frames.get_page(target, owner);
+    }
+    return ctx.frames.get_page_and_type(target, owner, table_type(level - 1), v);
 }
 
 void put_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner) {
@@ -81,25 +131,14 @@ kstd::Result<void> TableValidator::validate(Mfn f, FrameType t) {
             if (table[i] != ctx_.hypervisor_slots[i - pte::hv_first_slot]) return Error::perm;
     }
     uint16_t groups = 0;
-    uint32_t failed_at = 0;
     kstd::Result<void> r = kstd::ok();
-    for (uint32_t g = 0; g < group_count; ++g) {
-        if (!group_has_present(table + g * group_size)) continue;
-        groups = static_cast<uint16_t>(groups | (1u << g));
-        r = for_each_present_in_group(table, g, pte::entries, [&](uint32_t i) -> kstd::Result<void> {
-            if (level == 4 && pte::is_hv_slot(i)) return kstd::ok();
-            kstd::Result<void> e = get_present_entry_refs(ctx_, level, table[i], owner);
-            if (e.is_error()) [[unlikely]]
-                failed_at = i;
-            return e;
-        });
-        if (r.is_error()) [[unlikely]]
-            break;
+    switch (level) {
+    case 1: r = validate_entries<1>(ctx_, table, owner, &groups); break;
+    case 2: r = validate_entries<2>(ctx_, table, owner, &groups); break;
+    case 3: r = validate_entries<3>(ctx_, table, owner, &groups); break;
+    default: r = validate_entries<4>(ctx_, table, owner, &groups); break;
     }
-    if (r.is_error()) [[unlikely]] {
-        put_entries(ctx_, table, level, groups, failed_at, owner);
-        return r.error();
-    }
+    if (r.is_error()) return r;
     ctx_.frames.set_present_groups(f, groups);
     return kstd::ok();
 }

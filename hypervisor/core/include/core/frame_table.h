@@ -157,6 +157,24 @@ public:
         put_last_type(f, hooks);
     }
 
+    // The common case of get_page plus (unless t is none) get_page_type,
+    // without building a Result: true if both were taken; false if nothing
+    // was taken and the caller must use the functions above, which refuse
+    // or do the transition. For loops over many entries.
+    [[gnu::always_inline]] bool try_get_fast(Mfn f, pv_domid_t by, FrameType t) {
+        if (!owned_by(f, by) || by == owner_none || by == owner_hypervisor) return false;
+        FrameInfo& fi = frames_[f.raw];
+        if (fi.ref_count >= count_limit) return false;
+        if (t != FrameType::none) {
+            if (fi.type != t || fi.type_count >= count_limit ||
+                (needs_validation(t) && (fi.type_count == 0 || !fi.has(frame_flag::validated))))
+                return false;
+            ++fi.type_count;
+        }
+        ++fi.ref_count;
+        return true;
+    }
+
     // Both, undone together on failure.
     [[gnu::always_inline]] [[nodiscard]] kstd::Result<void> get_page_and_type(Mfn f, pv_domid_t by, FrameType t, TypeHooks& hooks) {
         TRY(get_page(f, by));

@@ -53,23 +53,27 @@ private:
 [[nodiscard]] kstd::Result<void> get_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner);
 void put_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner);
 
+// get_present_entry_refs when the inline fast path does not apply (a
+// frame not the owner's, a type transition, any refusal). Out of line.
+[[nodiscard]] kstd::Result<void> get_present_entry_refs_slow(MmContext& ctx, int level, uint64_t entry,
+                                                             pv_domid_t owner);
+
 // Takes the references a present entry of a `level` table owned by
 // `owner` holds (checking it as above). Inline: every entry validated and
-// every entry written comes through here, and the common cases (another
-// reference to a frame already of the right type) are a few instructions.
+// every entry written comes through here, and the common case (a frame of
+// the owner's already of the right type) is a few instructions.
 [[nodiscard]] [[gnu::always_inline]] inline kstd::Result<void> get_present_entry_refs(MmContext& ctx, int level,
                                                                                      uint64_t entry,
                                                                                      pv_domid_t owner) {
-    TRY(check_entry_flags(level, entry));
-    Mfn target = pte::mfn_of(entry);
-    TableValidator v(ctx);
-    if (level == 1) {
-        if (!ctx.frames.owned_by(target, owner)) [[unlikely]]
-            return get_foreign_l1_refs(ctx, target, (entry & pte::rw) != 0, owner);
-        if ((entry & pte::rw) != 0) return ctx.frames.get_page_and_type(target, owner, FrameType::writable, v);
-        return ctx.frames.get_page(target, owner);
-    }
-    return ctx.frames.get_page_and_type(target, owner, table_type(level - 1), v);
+    uint64_t allowed = level == 1 ? pte::l1_allowed : pte::upper_allowed;
+    if ((pte::flags_of(entry) & ~allowed) != 0) [[unlikely]]
+        return kstd::Error::inval;
+    FrameType needs = level > 1                      ? table_type(level - 1)
+                      : (entry & pte::rw) != 0       ? FrameType::writable
+                                                     : FrameType::none;
+    if (ctx.frames.try_get_fast(pte::mfn_of(entry), owner, needs)) [[likely]]
+        return kstd::ok();
+    return get_present_entry_refs_slow(ctx, level, entry, owner);
 }
 
 // The same for any entry: non-present entries hold none.
