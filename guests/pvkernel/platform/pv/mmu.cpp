@@ -15,12 +15,19 @@
 //                 flushes; cheaper than a trapped
 //                 store to the read-only L1 (a #PF, decode and emulate) and
 //                 than mmu_update followed by a separate invlpg.
-//  create_root    fill both L4s while writable, seal them with the user
-//                 tables in one multicall, pin both in one mmuext_op.
+//  create_root    reuse a pinned root pair of an ended address space
+//                 (seal the user tables, link them into slot 0 of both
+//                 roots: one mmu_update batch); failing that, fill two
+//                 new L4s while writable, seal them with the user tables,
+//                 pin both in one mmuext_op.
+//  destroy_root   unlink the user part and keep the pair for reuse (a
+//                 few, only while another address space lives); else
+//                 unpin both and make them writable again.
 //  activate       NEW_BASEPTR and NEW_USER_BASEPTR in one mmuext_op.
 //
 // Pinning the roots (and only the roots) keeps the whole hierarchy typed
-// for the process's life; unpinning them at exit releases it in one step.
+// for the process's life; unlinking the user part (or unpinning the roots)
+// at exit releases it in one step.
 #include "pvk/mmu.h"
 
 #include <pvisor/hypercall_numbers.h>
@@ -190,8 +197,63 @@ kstd::Result<void> set_pte(uint64_t* entry, uint64_t va, uint64_t value) {
     return check(pv_update_va_mapping(va, value, flush));
 }
 
+namespace {
+
+// Root pairs of ended address spaces, kept pinned (and so validated) with
+// slot 0, the user part, empty: a new address space takes one and links
+// its user part with two entry writes, instead of filling, sealing,
+// pinning (validating both L4s) and later unpinning and unsealing two new
+// pages. The cache is emptied when the last address space ends, so that
+// then every page is back in the pool.
+constexpr size_t root_cache_max = 4;
+constinit Root g_root_cache[root_cache_max] = {};
+constinit size_t g_roots_cached = 0;
+constinit size_t g_roots_live = 0;
+
+// Sets slot 0 of both roots of r (one mmu_update batch).
+kstd::Result<void> set_user_part(const Root& r, uint64_t entry) {
+    EntryWrite w[2] = {{static_cast<uint64_t*>(r.kernel), entry}, {static_cast<uint64_t*>(r.user), entry}};
+    return write_entries(w, 2, false);
+}
+
+// Gives a pair up for good: unpinned, writable again, back in the pool.
+void release_root(const Root& r) {
+    auto rc = ext2(PV_MMUEXT_UNPIN_TABLE, frame_of(r.kernel), PV_MMUEXT_UNPIN_TABLE, frame_of(r.user));
+    if (rc.is_error()) panic("cannot unpin a process's roots: %s", kstd::error_name(rc.error()));
+    void* roots[2] = {r.kernel, r.user};
+    unseal(roots, 2);
+    frames::put(r.kernel);
+    frames::put(r.user);
+}
+
+// create_root from a cached pair.
+kstd::Result<Root> reuse_root(void* user_l3, void* const* tables, size_t n) {
+    Root r = g_root_cache[--g_roots_cached];
+    void* all[512 + 1];
+    for (size_t i = 0; i < n; ++i) all[i] = tables[i];
+    all[n] = user_l3;
+    auto rc = seal(all, n + 1);
+    if (rc.is_ok()) {
+        rc = set_user_part(r, (frame_of(user_l3) << 12) | pvk::mmu::table_entry_flags);
+        if (rc.is_error()) {
+            // The first write may have been made (the batch stops at the refusal).
+            if (set_user_part(r, 0).is_error()) panic("cannot empty a cached root");
+            unseal(all, n + 1);
+        }
+    }
+    if (rc.is_error()) {
+        g_root_cache[g_roots_cached++] = r;  // still pinned, slot 0 empty
+        return rc.error();
+    }
+    ++g_roots_live;
+    return r;
+}
+
+}  // namespace
+
 kstd::Result<Root> create_root(void* user_l3, void* const* tables, size_t n) {
     if (n > 512) return kstd::Error::range;
+    if (g_roots_cached > 0) return reuse_root(user_l3, tables, n);
     auto* k = static_cast<uint64_t*>(frames::alloc());
     auto* u = static_cast<uint64_t*>(frames::alloc());
     if (k == nullptr || u == nullptr) {
@@ -233,16 +295,21 @@ kstd::Result<Root> create_root(void* user_l3, void* const* tables, size_t n) {
         frames::put(u);
         return r.error();
     }
+    ++g_roots_live;
     return Root{k, u};
 }
 
 void destroy_root(const Root& r) {
-    auto rc = ext2(PV_MMUEXT_UNPIN_TABLE, frame_of(r.kernel), PV_MMUEXT_UNPIN_TABLE, frame_of(r.user));
-    if (rc.is_error()) panic("cannot unpin a process's roots: %s", kstd::error_name(rc.error()));
-    void* roots[2] = {r.kernel, r.user};
-    unseal(roots, 2);
-    frames::put(r.kernel);
-    frames::put(r.user);
+    --g_roots_live;
+    if (g_roots_live > 0 && g_roots_cached < root_cache_max) {
+        // Unlinking the user part drops the last references to its tables.
+        if (set_user_part(r, 0).is_error()) panic("cannot unlink a process's user part");
+        g_root_cache[g_roots_cached++] = r;
+        return;
+    }
+    release_root(r);
+    if (g_roots_live == 0)
+        while (g_roots_cached > 0) release_root(g_root_cache[--g_roots_cached]);
 }
 
 void activate(const Root* r) {
