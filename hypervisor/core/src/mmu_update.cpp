@@ -90,7 +90,8 @@ constexpr uint64_t hw_bits = pte::accessed | pte::dirty;
     return kstd::ok();
 }
 
-[[gnu::always_inline]] inline kstd::Result<void> update_one(MmContext& ctx, MmDomain& d, uint64_t ptr, uint64_t val) {
+[[gnu::always_inline]] inline kstd::Result<void> update_one(MmContext& ctx, MmDomain& d, uint64_t ptr,
+                                                             uint64_t val) {
     if ((ptr & 7) != mmu_normal_pt_update) return Error::inval;
     Mfn f = to_mfn(Maddr(ptr));
     uint32_t index = static_cast<uint32_t>((ptr & (page_size - 1)) / sizeof(uint64_t));

@@ -30,7 +30,9 @@ static_assert(group_count == 16, "one bit of FrameInfo::present_groups per group
 
 // The hypervisor's L4 slots are whole runs of eight, skipped as such.
 static_assert(pte::hv_first_slot % 8 == 0 && pte::hv_slot_count % 8 == 0);
-constexpr bool hv_run(uint32_t run) { return run >= pte::hv_first_slot && run < pte::hv_first_slot + pte::hv_slot_count; }
+constexpr bool hv_run(uint32_t run) {
+    return run >= pte::hv_first_slot && run < pte::hv_first_slot + pte::hv_slot_count;
+}
 
 // Calls f(i) for each present entry i < end of group `group` of table t,
 // stopping at the first error f returns. An L4's hypervisor slots hold no

@@ -176,7 +176,8 @@ public:
     }
 
     // Both, undone together on failure.
-    [[gnu::always_inline]] [[nodiscard]] kstd::Result<void> get_page_and_type(Mfn f, pv_domid_t by, FrameType t, TypeHooks& hooks) {
+    [[gnu::always_inline]] [[nodiscard]] kstd::Result<void> get_page_and_type(Mfn f, pv_domid_t by, FrameType t,
+                                                                              TypeHooks& hooks) {
         TRY(get_page(f, by));
         kstd::Result<void> r = get_page_type(f, t, hooks);
         if (r.is_error()) [[unlikely]]
