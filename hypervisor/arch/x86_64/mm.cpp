@@ -23,8 +23,11 @@ void load_live_root(const core::Vcpu& v) {
     write_cr3(core::to_maddr(root).raw);
 }
 
+// Every frame of the frame table is RAM, which the direct map covers, so
+// the core may compute a frame's address instead of calling map_table.
 class DirectMapFrames final : public core::FrameAccess {
 public:
+    DirectMapFrames() : FrameAccess(directmap<uint64_t>(core::Maddr(0))) {}
     uint64_t* map_table(core::Mfn f) override { return directmap<uint64_t>(core::to_maddr(f)); }
 };
 
@@ -146,10 +149,8 @@ void mm_release_domain(core::Domain& d) {
     for (uint32_t i = 0; i < d.vcpu_count; ++i) d.vcpus[i]->info = nullptr;
 }
 
-bool mm_emulate_pt_write(core::Vcpu& v, TrapFrame& f, uint64_t cr2) {
-    // A write (bit 1) to a present page (bit 0) from ring 3 (bit 2), not a
-    // reserved-bit fault or a fetch (Intel SDM Vol. 3A, 4.7).
-    if ((f.error_code & 0x1f) != 0x7 || v.mode != core::VcpuMode::kernel || !core::mm_available()) return false;
+bool mm_emulate_pt_write_slow(core::Vcpu& v, TrapFrame& f, uint64_t cr2) {
+    if (!core::mm_available()) return false;
     uint8_t insn[15];
     size_t len = 0;
     // Byte by byte up to the first unreadable one: an instruction may end

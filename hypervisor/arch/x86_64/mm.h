@@ -32,6 +32,13 @@ void mm_release_domain(core::Domain& d);
 // A page fault of vCPU v in virtual kernel mode: if it is a write to one
 // of the domain's own L1 tables that can be emulated, does it and returns
 // true (f is updated and the guest resumes after the instruction).
-bool mm_emulate_pt_write(core::Vcpu& v, TrapFrame& f, uint64_t cr2);
+bool mm_emulate_pt_write_slow(core::Vcpu& v, TrapFrame& f, uint64_t cr2);
+// Inline, because every guest page fault asks: only a write (bit 1) to a
+// present page (bit 0) from ring 3 (bit 2), not a reserved-bit fault or a
+// fetch (Intel SDM Vol. 3A, 4.7), in virtual kernel mode, goes further.
+inline bool mm_emulate_pt_write(core::Vcpu& v, TrapFrame& f, uint64_t cr2) {
+    if ((f.error_code & 0x1f) != 0x7 || v.mode != core::VcpuMode::kernel) return false;
+    return mm_emulate_pt_write_slow(v, f, cr2);
+}
 
 }  // namespace arch

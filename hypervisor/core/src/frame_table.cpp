@@ -5,10 +5,6 @@ namespace {
 
 using kstd::Error;
 
-// Counts stop well short of wrapping; the headroom is for the hypervisor's
-// own references taken while a guest sits at the limit.
-constexpr uint32_t count_limit = 0xffff0000u;
-
 }  // namespace
 
 const char* frame_type_name(FrameType t) {
@@ -63,19 +59,7 @@ kstd::Result<void> FrameTable::assign_hypervisor(Mfn f) {
     return kstd::ok();
 }
 
-kstd::Result<void> FrameTable::get_page(Mfn f, pv_domid_t by) {
-    // A guest's ID never equals owner_none or owner_hypervisor, so this
-    // one comparison refuses free frames and the hypervisor's alike.
-    if (!owned_by(f, by) || by == owner_none || by == owner_hypervisor) return Error::perm;
-    FrameInfo& fi = frames_[f.raw];
-    if (fi.ref_count >= count_limit) return Error::range;
-    ++fi.ref_count;
-    return kstd::ok();
-}
-
-void FrameTable::put_page(Mfn f) { --frames_[f.raw].ref_count; }
-
-kstd::Result<void> FrameTable::get_page_type(Mfn f, FrameType t, TypeHooks& hooks) {
+kstd::Result<void> FrameTable::get_page_type_slow(Mfn f, FrameType t, TypeHooks& hooks) {
     FrameInfo& fi = frames_[f.raw];
     if (fi.type_count > 0) {
         if (fi.type != t) return Error::busy;
@@ -106,28 +90,13 @@ kstd::Result<void> FrameTable::get_page_type(Mfn f, FrameType t, TypeHooks& hook
     return kstd::ok();
 }
 
-void FrameTable::put_page_type(Mfn f, TypeHooks& hooks) {
+void FrameTable::put_last_type(Mfn f, TypeHooks& hooks) {
     FrameInfo& fi = frames_[f.raw];
     if (--fi.type_count > 0) return;
     if (needs_validation(fi.type)) {
         clear_flag(f, frame_flag::validated);
         hooks.devalidate(f, fi.type);
     }
-}
-
-kstd::Result<void> FrameTable::get_page_and_type(Mfn f, pv_domid_t by, FrameType t, TypeHooks& hooks) {
-    TRY(get_page(f, by));
-    kstd::Result<void> r = get_page_type(f, t, hooks);
-    if (r.is_error()) {
-        put_page(f);
-        return r.error();
-    }
-    return kstd::ok();
-}
-
-void FrameTable::put_page_and_type(Mfn f, TypeHooks& hooks) {
-    put_page_type(f, hooks);
-    put_page(f);
 }
 
 }  // namespace core

@@ -43,10 +43,10 @@ HypercallResult finish(HypercallContext& ctx, uint64_t done_va, uint64_t done, k
 }
 
 // One mmuext operation, under the lock.
-kstd::Result<void> mmuext_one(MmServices& s, Vcpu& v, const pv_mmuext_req& op, FlushRequest* flush) {
-    MmContext& mm = s.context();
+kstd::Result<void> mmuext_one(MmServices& s, MmContext& mm, Vcpu& v, const pv_mmuext_req& op, FlushRequest* flush) {
     MmDomain& d = v.domain->mm;
-    if (op.pad != 0 || op.arg2 != 0) return Error::inval;
+    if (op.pad != 0 || op.arg2 != 0) [[unlikely]]
+        return Error::inval;
     Mfn f(op.arg1);
     switch (op.cmd) {
     case PV_MMUEXT_PIN_L1_TABLE:
@@ -169,6 +169,8 @@ HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count
     uint64_t made = 0;
     kstd::Result<void> first = kstd::ok();
     FlushRequest flush;
+    // Most calls carry one or two operations (a root switch is two), so
+    // the buffer holds a small chunk: the copy is of count elements only.
     pv_mmuext_req buf[chunk];
     while (made < count && first.is_ok()) {
         size_t n = count - made < chunk ? static_cast<size_t>(count - made) : chunk;
@@ -176,11 +178,14 @@ HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count
             first = Error::fault;
             break;
         }
-        for (size_t i = 0; i < n; ++i) {
-            first = mm_locked([&](MmServices& s) { return mmuext_one(s, ctx.vcpu, buf[i], &flush); });
-            if (first.is_error()) break;
-            ++made;
-        }
+        // One lock section per chunk: no operation switches vCPUs.
+        size_t did = 0;
+        first = mm_locked([&](MmServices& s) -> kstd::Result<void> {
+            MmContext& mm = s.context();
+            for (; did < n; ++did) TRY(mmuext_one(s, mm, ctx.vcpu, buf[did], &flush));
+            return kstd::ok();
+        });
+        made += did;
     }
     // The flushes of the operations that were made.
     if (!flush.empty()) mm_locked([&](MmServices& s) { s.flush(ctx.vcpu, flush); });

@@ -15,6 +15,25 @@
 #include "core/hypercall.h"
 
 namespace core {
+namespace {
+
+// The registers a hypercall takes its number and arguments in.
+struct Args {
+    uint64_t rax;
+    uint64_t arg[5];  // rdi, rsi, rdx, r10, r8
+
+    static Args of(const GuestRegs& r) { return Args{r.rax, {r.rdi, r.rsi, r.rdx, r.r10, r.r8}}; }
+    void to(GuestRegs& r) const {
+        r.rax = rax;
+        r.rdi = arg[0];
+        r.rsi = arg[1];
+        r.rdx = arg[2];
+        r.r10 = arg[3];
+        r.r8 = arg[4];
+    }
+};
+
+}  // namespace
 
 HypercallResult hc_multicall(HypercallContext& ctx, uint64_t calls, uint64_t count) {
     using kstd::Error;
@@ -28,25 +47,28 @@ HypercallResult hc_multicall(HypercallContext& ctx, uint64_t calls, uint64_t cou
         if (e.op == PV_HYPERCALL_multicall) {
             result = hc_error(Error::inval);
         } else {
-            GuestRegs regs = ctx.regs;
-            regs.rax = e.op;
-            regs.rdi = e.args[0];
-            regs.rsi = e.args[1];
-            regs.rdx = e.args[2];
-            regs.r10 = e.args[3];
-            regs.r8 = e.args[4];
+            // The entry runs on the multicall's own register frame with
+            // the six argument registers swapped in (a copy of the whole
+            // frame per entry cost more than most entries), and they are
+            // put back afterwards unless the entry replaced the frame or
+            // left kernel mode. An entry that blocks leaves them swapped
+            // in meanwhile; nothing reads a blocked vCPU's frame.
+            GuestRegs& regs = ctx.regs;
+            const Args saved = Args::of(regs);
+            Args{e.op, {e.args[0], e.args[1], e.args[2], e.args[3], e.args[4]}}.to(regs);
             HypercallContext sub{ctx.vcpu, ctx.domain, regs, ctx.mem, ctx.hooks};
             hypercall_dispatch(sub);
             if (sub.crash_reason != nullptr) {
+                if (!sub.regs_replaced) saved.to(regs);
                 ctx.crash_reason = sub.crash_reason;
                 return 0;
             }
             if (sub.regs_replaced || ctx.vcpu.mode != VcpuMode::kernel) {
-                ctx.regs = regs;
                 ctx.regs_replaced = true;
                 return 0;
             }
             result = static_cast<HypercallResult>(regs.rax);
+            saved.to(regs);
         }
         if (ctx.mem.copy_to(Gva(at + offsetof(pv_multicall_entry, result)), &result, sizeof result).is_error())
             return hc_error(Error::fault);

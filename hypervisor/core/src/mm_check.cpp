@@ -1,5 +1,6 @@
 #include "core/mm_check.h"
 
+#include "core/page_table.h"
 #include "core/pte.h"
 
 namespace core {
@@ -83,6 +84,9 @@ private:
                 continue;
             }
             if (!pte::is_present(e)) continue;
+            // Releasing the table reads only the groups marked (page_table.h).
+            if ((fi.present_groups & (1u << (i / present_group_entries))) == 0)
+                return fail("present entry in a group the table marks empty", f, i);
             if ((pte::flags_of(e) & ~(level == 1 ? pte::l1_allowed : pte::upper_allowed)) != 0)
                 return fail("entry with flags outside the allow-list", f, i);
             Mfn target = pte::mfn_of(e);

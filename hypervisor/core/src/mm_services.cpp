@@ -1,24 +1,16 @@
 #include "core/mm_services.h"
 
 namespace core {
-namespace {
-
-constinit MmServices* g_services = nullptr;
-constinit MmLock g_lock;
-
-}  // namespace
-
-MmServices* mm_set_services(MmServices* s) {
-    MmServices* old = g_services;
-    g_services = s;
-    return old;
-}
-
-bool mm_available() { return g_services != nullptr; }
 
 namespace detail {
-MmLock& mm_lock() { return g_lock; }
-MmServices& mm_services_unlocked() { return *g_services; }
+constinit MmServices* g_mm_services = nullptr;
+constinit MmLock g_mm_lock;
 }  // namespace detail
+
+MmServices* mm_set_services(MmServices* s) {
+    MmServices* old = detail::g_mm_services;
+    detail::g_mm_services = s;
+    return old;
+}
 
 }  // namespace core

@@ -9,14 +9,25 @@ namespace {
 
 using kstd::Error;
 
-// The level of a validated table of d's, or why an entry of it cannot be
-// written.
-kstd::Result<int> writable_table(const MmContext& ctx, const MmDomain& d, Mfn f, uint32_t index) {
-    if (!ctx.frames.owned_by(f, d.id)) return Error::perm;
+// The level of a validated table of d's whose entry `index` may be
+// written, or 0 with *why saying why not. Not a Result<int>: this runs on
+// every update, and a plain int comes back in a register.
+[[gnu::always_inline]] inline int writable_table(const MmContext& ctx, const MmDomain& d, Mfn f, uint32_t index,
+                                                 Error* why) {
+    if (!ctx.frames.owned_by(f, d.id)) [[unlikely]] {
+        *why = Error::perm;
+        return 0;
+    }
     const FrameInfo& fi = ctx.frames.info(f);
-    if (!is_page_table(fi.type) || fi.type_count == 0 || !fi.has(frame_flag::validated)) return Error::inval;
+    if (!is_page_table(fi.type) || fi.type_count == 0 || !fi.has(frame_flag::validated)) [[unlikely]] {
+        *why = Error::inval;
+        return 0;
+    }
     int level = level_of(fi.type);
-    if (level == 4 && pte::is_hv_slot(index)) return Error::perm;
+    if (level == 4 && pte::is_hv_slot(index)) [[unlikely]] {
+        *why = Error::perm;
+        return 0;
+    }
     return level;
 }
 
@@ -25,18 +36,21 @@ kstd::Result<int> writable_table(const MmContext& ctx, const MmDomain& d, Mfn f,
 constexpr uint64_t hw_bits = pte::accessed | pte::dirty;
 
 // Replaces entry `index` of table f (level `level`, owner d). With
-// `expected`, only if the entry still equals it. Returns whether it wrote.
-kstd::Result<bool> replace_entry(MmContext& ctx, const MmDomain& d, Mfn f, int level, uint32_t index, uint64_t val,
-                                 const uint64_t* expected, uint64_t* seen) {
+// `expected`, only if the entry still equals it. *wrote says whether it
+// wrote (a compare that found another value is not an error).
+[[gnu::always_inline]] inline kstd::Result<void> replace_entry(MmContext& ctx, const MmDomain& d, Mfn f, int level,
+                                                                uint32_t index, uint64_t val, const uint64_t* expected,
+                                                                uint64_t* seen, bool* wrote) {
+    *wrote = false;
     // SAFETY: f is a validated table of d's (writable_table), 512 entries.
-    uint64_t* slot = ctx.access.map_table(f) + index;
+    uint64_t* slot = ctx.access.table(f) + index;
     uint64_t old = __atomic_load_n(slot, __ATOMIC_RELAXED);
     if (seen != nullptr) *seen = old;
-    if (expected != nullptr && old != *expected) return false;
+    if (expected != nullptr && old != *expected) return kstd::ok();
 
     TRY(get_entry_refs(ctx, level, val, d.id));
     const uint64_t first = old;
-    while (!__atomic_compare_exchange_n(slot, &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+    while (!__atomic_compare_exchange_n(slot, &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) [[unlikely]] {
         // old now holds what the entry became. If the CPU set A or D, the
         // references are the same and a plain write tries again; a compare
         // reports the change. Anything else means a writer that does not
@@ -46,11 +60,46 @@ kstd::Result<bool> replace_entry(MmContext& ctx, const MmDomain& d, Mfn f, int l
             put_entry_refs(ctx, level, val, d.id);
             if (seen != nullptr) *seen = old;
             if (!hw_only && expected == nullptr) return Error::again;
-            return false;
+            return kstd::ok();
         }
     }
+    if (pte::is_present(val)) note_present_entry(ctx.frames, f, index);
     put_entry_refs(ctx, level, old, d.id);
-    return true;
+    *wrote = true;
+    return kstd::ok();
+}
+
+// find_l1_slot without a Result<L1Slot> (which comes back through memory).
+[[gnu::always_inline]] inline kstd::Result<void> find_l1(MmContext& ctx, const MmDomain& d, Mfn root, uint64_t va, L1Slot* out) {
+    if (!is_canonical(va) || (va & (page_size - 1)) != 0) return Error::inval;
+    if (va >= PV_HYPERVISOR_VIRT_START && va < PV_HYPERVISOR_VIRT_END) return Error::perm;
+    if (!ctx.frames.owned_by(root, d.id)) return Error::perm;
+    const FrameInfo& ri = ctx.frames.info(root);
+    if (ri.type != FrameType::l4 || ri.type_count == 0 || !ri.has(frame_flag::validated)) return Error::perm;
+    // Every present entry of a validated table points to a validated table
+    // of the next level down, so the walk needs no further checks.
+    Mfn table = root;
+    for (int level = 4; level > 1; --level) {
+        // SAFETY: table is a validated table of d's (the root, then by the
+        // invariant above), 512 entries.
+        uint64_t e = ctx.access.table(table)[pte::index_of(va, level)];
+        if (!pte::is_present(e)) return Error::inval;
+        table = pte::mfn_of(e);
+    }
+    *out = L1Slot{table, pte::index_of(va, 1)};
+    return kstd::ok();
+}
+
+[[gnu::always_inline]] inline kstd::Result<void> update_one(MmContext& ctx, MmDomain& d, uint64_t ptr,
+                                                             uint64_t val) {
+    if ((ptr & 7) != mmu_normal_pt_update) return Error::inval;
+    Mfn f = to_mfn(Maddr(ptr));
+    uint32_t index = static_cast<uint32_t>((ptr & (page_size - 1)) / sizeof(uint64_t));
+    Error why = Error::inval;
+    int level = writable_table(ctx, d, f, index, &why);
+    if (level == 0) return why;
+    bool wrote;
+    return replace_entry(ctx, d, f, level, index, val, nullptr, nullptr, &wrote);
 }
 
 }  // namespace
@@ -63,20 +112,20 @@ kstd::Result<void> check_mmu_update_array(uint64_t va, uint64_t count) {
 }
 
 kstd::Result<void> mmu_update_one(MmContext& ctx, MmDomain& d, uint64_t ptr, uint64_t val) {
-    if ((ptr & 7) != mmu_normal_pt_update) return Error::inval;
-    Mfn f = to_mfn(Maddr(ptr));
-    uint32_t index = static_cast<uint32_t>((ptr & (page_size - 1)) / sizeof(uint64_t));
-    int level = TRY(writable_table(ctx, d, f, index));
-    TRY(replace_entry(ctx, d, f, level, index, val, nullptr, nullptr));
-    return kstd::ok();
+    return update_one(ctx, d, ptr, val);
 }
 
 kstd::Result<void> mmu_update_batch(MmContext& ctx, MmDomain& d, kstd::span<const MmuUpdate> reqs, size_t* done) {
-    *done = 0;
+    size_t n = 0;
     for (const MmuUpdate& r : reqs) {
-        TRY(mmu_update_one(ctx, d, r.ptr, r.val));
-        ++*done;
+        kstd::Result<void> res = update_one(ctx, d, r.ptr, r.val);
+        if (res.is_error()) [[unlikely]] {
+            *done = n;
+            return res;
+        }
+        ++n;
     }
+    *done = n;
     return kstd::ok();
 }
 
@@ -88,37 +137,30 @@ kstd::Result<uint32_t> pte_index_of_store(uint64_t page_offset, uint64_t width) 
 
 kstd::Result<void> emulate_pte_write(MmContext& ctx, MmDomain& d, Mfn l1, uint32_t index, uint64_t val) {
     if (index >= pte::entries) return Error::inval;
-    int level = TRY(writable_table(ctx, d, l1, index));
+    Error why = Error::inval;
+    int level = writable_table(ctx, d, l1, index, &why);
+    if (level == 0) return why;
     if (level != 1) return Error::inval;
-    TRY(replace_entry(ctx, d, l1, level, index, val, nullptr, nullptr));
-    return kstd::ok();
+    bool wrote;
+    return replace_entry(ctx, d, l1, level, index, val, nullptr, nullptr, &wrote);
 }
 
 kstd::Result<bool> emulate_pte_cmpxchg(MmContext& ctx, MmDomain& d, Mfn l1, uint32_t index, uint64_t expected,
                                        uint64_t val, uint64_t* seen) {
     if (index >= pte::entries) return Error::inval;
-    int level = TRY(writable_table(ctx, d, l1, index));
+    Error why = Error::inval;
+    int level = writable_table(ctx, d, l1, index, &why);
+    if (level == 0) return why;
     if (level != 1) return Error::inval;
-    return replace_entry(ctx, d, l1, level, index, val, &expected, seen);
+    bool wrote;
+    TRY(replace_entry(ctx, d, l1, level, index, val, &expected, seen, &wrote));
+    return wrote;
 }
 
 kstd::Result<L1Slot> find_l1_slot(MmContext& ctx, const MmDomain& d, Mfn root, uint64_t va) {
-    if (!is_canonical(va) || (va & (page_size - 1)) != 0) return Error::inval;
-    if (va >= PV_HYPERVISOR_VIRT_START && va < PV_HYPERVISOR_VIRT_END) return Error::perm;
-    if (!ctx.frames.owned_by(root, d.id)) return Error::perm;
-    const FrameInfo& ri = ctx.frames.info(root);
-    if (ri.type != FrameType::l4 || ri.type_count == 0 || !ri.has(frame_flag::validated)) return Error::perm;
-    // Every present entry of a validated table points to a validated table
-    // of the next level down, so the walk needs no further checks.
-    Mfn table = root;
-    for (int level = 4; level > 1; --level) {
-        // SAFETY: table is a validated table of d's (the root, then by the
-        // invariant above), 512 entries.
-        uint64_t e = ctx.access.map_table(table)[pte::index_of(va, level)];
-        if (!pte::is_present(e)) return Error::inval;
-        table = pte::mfn_of(e);
-    }
-    return L1Slot{table, pte::index_of(va, 1)};
+    L1Slot s;
+    TRY(find_l1(ctx, d, root, va, &s));
+    return s;
 }
 
 kstd::Result<void> decode_uvm_flags(uint64_t raw, uint64_t va, FlushRequest* out) {
@@ -135,14 +177,15 @@ kstd::Result<void> decode_uvm_flags(uint64_t raw, uint64_t va, FlushRequest* out
 
 kstd::Result<void> update_va_mapping(MmContext& ctx, MmDomain& d, Mfn root, uint64_t va, uint64_t val,
                                      uint64_t flags, FlushRequest* flush) {
-    FlushRequest asked;
-    TRY(decode_uvm_flags(flags, va, &asked));
-    L1Slot s = TRY(find_l1_slot(ctx, d, root, va));
-    TRY(replace_entry(ctx, d, s.table, 1, s.index, val, nullptr, nullptr));
-    if (asked.what & (FlushRequest::local_page | FlushRequest::domain_page))
-        flush->add_page(va, (asked.what & FlushRequest::domain_page) != 0);
-    if (asked.what & FlushRequest::local_all) flush->add_all(false);
-    if (asked.what & FlushRequest::domain_all) flush->add_all(true);
+    // Decode: the flags (nothing is added to *flush unless all succeeds).
+    if ((flags & ~uint64_t{7}) != 0 || (flags & 3) == 3) return Error::inval;
+    L1Slot s;
+    TRY(find_l1(ctx, d, root, va, &s));
+    bool wrote;
+    TRY(replace_entry(ctx, d, s.table, 1, s.index, val, nullptr, nullptr, &wrote));
+    bool all = (flags & uvm_all) != 0;
+    if ((flags & 3) == uvm_invlpg) flush->add_page(va, all);
+    if ((flags & 3) == uvm_flush_tlb) flush->add_all(all);
     return kstd::ok();
 }
 

@@ -26,20 +26,6 @@ kstd::Result<void> mmuext_unpin(MmContext& ctx, MmDomain& d, Mfn f) {
     return kstd::ok();
 }
 
-kstd::Result<void> mmuext_new_root(MmContext& ctx, MmDomain& d, Mfn* slot, Mfn new_root, bool may_be_none, bool live,
-                                   FlushRequest* flush) {
-    if (new_root.raw == 0) {
-        if (!may_be_none) return Error::inval;
-    } else {
-        if (!ctx.frames.owned_by(new_root, d.id)) return Error::perm;
-        TRY(get_table_ref(ctx, new_root, d.id, FrameType::l4));
-    }
-    drop_root(ctx, slot);
-    *slot = new_root;
-    if (live) flush->add_all(false);
-    return kstd::ok();
-}
-
 void drop_root(MmContext& ctx, Mfn* slot) {
     if (slot->raw != 0) put_table_ref(ctx, *slot);
     *slot = Mfn();

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "core/mmuext.h"
+#include "core/page_table.h"
 #include "mm_world.h"
 
 using core::Mfn;
@@ -86,6 +87,20 @@ TEST_F(MmCheckTest, NoticesFlagsThatDisagreeWithCounts) {
 TEST_F(MmCheckTest, NoticesAnUnreferencedRoot) {
     w.roots_a[0] = s.l3;
     EXPECT_NE(w.check().find("root"), std::string::npos) << w.check();
+}
+
+}  // namespace
+
+namespace {
+
+TEST_F(MmCheckTest, NoticesAPresentEntryInAGroupMarkedEmpty) {
+    // The space maps va through entry index_of(va, 1) of its L1; release
+    // would skip that entry if its group were not marked.
+    uint32_t i = pte::index_of(va, 1);
+    core::FrameInfo& fi = raw(s.l1);
+    ASSERT_NE(fi.present_groups & (1u << (i / core::present_group_entries)), 0u);
+    fi.present_groups = static_cast<uint16_t>(fi.present_groups & ~(1u << (i / core::present_group_entries)));
+    EXPECT_NE(w.check().find("group"), std::string::npos) << w.check();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "core/mmuext.h"
+#include "core/page_table.h"
 #include "mm_world.h"
 
 using core::FrameType;
@@ -82,6 +83,37 @@ TEST_F(MmuUpdateTest, LinkingANewTableValidatesItAndUnlinkingDevalidates) {
     ASSERT_TRUE(update(entry_ptr(s.l2, i2 + 1), 0).is_ok());
     EXPECT_EQ(at(l1).type_count, 0u);
     EXPECT_EQ(at(data).type_count, 0u);
+    EXPECT_EQ(w.check(), "");
+}
+
+TEST_F(MmuUpdateTest, ValidationMarksExactlyTheGroupsWithPresentEntries) {
+    Mfn l1 = w.frame(w.a), d0 = w.frame(w.a), d1 = w.frame(w.a);
+    uint64_t* t = w.table(l1);
+    t[0] = map_rw(d0);
+    t[100] = map_ro(d1);
+    t[200] = pte::rw | 0x1234000;  // not present: no group, no reference
+    ASSERT_TRUE(update(entry_ptr(s.l2, i2 + 1), link(l1)).is_ok());
+    EXPECT_EQ(at(l1).present_groups, (1u << 0) | (1u << (100 / core::present_group_entries)));
+    EXPECT_EQ(w.check(), "");
+}
+
+TEST_F(MmuUpdateTest, UpdatesMarkTheirGroupAndReleaseFindsEveryEntry) {
+    Mfn l1 = w.frame(w.a), d0 = w.frame(w.a), d1 = w.frame(w.a);
+    w.table(l1)[3] = map_rw(d0);
+    ASSERT_TRUE(update(entry_ptr(s.l2, i2 + 1), link(l1)).is_ok());
+    EXPECT_EQ(at(l1).present_groups, 1u);
+    // An entry written into an empty group after validation must be found
+    // when the table is released.
+    ASSERT_TRUE(update(entry_ptr(l1, 511), map_rw(d1)).is_ok());
+    EXPECT_EQ(at(l1).present_groups, 1u | (1u << 15));
+    EXPECT_EQ(at(d1).type_count, 1u);
+    EXPECT_EQ(w.check(), "");
+    ASSERT_TRUE(update(entry_ptr(s.l2, i2 + 1), 0).is_ok());
+    EXPECT_EQ(at(l1).type_count, 0u);
+    EXPECT_EQ(at(l1).present_groups, 0u);
+    EXPECT_EQ(at(d0).ref_count, 0u);
+    EXPECT_EQ(at(d1).ref_count, 0u);
+    EXPECT_EQ(at(d1).type_count, 0u);
     EXPECT_EQ(w.check(), "");
 }
 

@@ -1,10 +1,12 @@
 // The mmu layer (pvk/mmu.h) on pvisor. Each operation takes the cheapest
 // path the ABI offers (the mm benchmarks, bench=pte_*, give the costs):
 //
-//  seal/unseal    update_va_mapping of the page's physmap address to
-//                 read-only (writable), INVLPG; several pages in one
-//                 multicall. A frame is never a table and writable-mapped,
-//                 so this must come before the first reference.
+//  seal/unseal    the page's physmap entry made read-only (writable):
+//                 one page by update_va_mapping with INVLPG; several by
+//                 one mmu_update batch of their physmap entries and a TLB
+//                 flush in one multicall. A frame is never a table and
+//                 writable-mapped, so this must come before the first
+//                 reference.
 //  write_entries  one mmu_update batch (one hypercall for up to 128
 //                 entries); with flush, a multicall of the batch and a
 //                 TLB_FLUSH_LOCAL, still one entry into the hypervisor.
@@ -13,12 +15,19 @@
 //                 flushes; cheaper than a trapped
 //                 store to the read-only L1 (a #PF, decode and emulate) and
 //                 than mmu_update followed by a separate invlpg.
-//  create_root    fill both L4s while writable, seal them with the user
-//                 tables in one multicall, pin both in one mmuext_op.
+//  create_root    reuse a pinned root pair of an ended address space
+//                 (seal the user tables, link them into slot 0 of both
+//                 roots: one mmu_update batch); failing that, fill two
+//                 new L4s while writable, seal them with the user tables,
+//                 pin both in one mmuext_op.
+//  destroy_root   unlink the user part and keep the pair for reuse (a
+//                 few, only while another address space lives); else
+//                 unpin both and make them writable again.
 //  activate       NEW_BASEPTR and NEW_USER_BASEPTR in one mmuext_op.
 //
 // Pinning the roots (and only the roots) keeps the whole hierarchy typed
-// for the process's life; unpinning them at exit releases it in one step.
+// for the process's life; unlinking the user part (or unpinning the roots)
+// at exit releases it in one step.
 #include "pvk/mmu.h"
 
 #include <pvisor/hypercall_numbers.h>
@@ -28,6 +37,7 @@
 #include "m2p.h"
 #include "pv.h"
 #include "pvk/frames.h"
+#include "pvk/heap.h"
 #include "pvk/panic.h"
 
 namespace pvk::platform::mmu {
@@ -53,26 +63,73 @@ uint64_t maddr_of(const void* p) {
     return (frame_of(reinterpret_cast<void*>(va & ~uint64_t{4095})) << 12) | (va & 4095);
 }
 
-// Maps each page's physmap address with flags, batched in multicalls.
+// The physmap's L1 tables, one per 512 PFNs (in the physmap, read-only),
+// found once through the boot kernel root. The balloon changes their
+// entries, never the tables themselves, so the list stays true.
+constinit uint64_t** g_physmap_l1 = nullptr;
+
+void find_physmap_l1s() {
+    const pv_start_info& si = pv::start_info();
+    uint64_t n = (si.nr_pages + 511) / 512;
+    g_physmap_l1 = static_cast<uint64_t**>(kmalloc(n * sizeof(uint64_t*)));
+    if (g_physmap_l1 == nullptr) panic("no heap for the physmap's table list (%lu)", n);
+    for (uint64_t i = 0; i < n; ++i) {
+        uint64_t va = si.physmap_va + i * 512 * PV_PAGE_SIZE, frame = si.kernel_root_mfn;
+        for (int level = 4; level > 1; --level) {
+            const auto* t = static_cast<const uint64_t*>(page_of(frame));
+            frame = pvk::mmu::frame_of_entry(t[(va >> (12 + 9 * (level - 1))) & 511]);
+        }
+        g_physmap_l1[i] = static_cast<uint64_t*>(page_of(frame));
+    }
+}
+
+// The physmap's L1 entry for a page of the physmap.
+uint64_t* physmap_entry(const void* page) {
+    uint64_t pfn = (reinterpret_cast<uint64_t>(page) - pv::start_info().physmap_va) / PV_PAGE_SIZE;
+    return g_physmap_l1[pfn / 512] + pfn % 512;
+}
+
+// Maps each page's physmap address with flags. One page: update_va_mapping
+// with INVLPG, which finds the entry itself. More: the entries in one
+// mmu_update batch and a TLB flush, one multicall per 64 pages (about
+// half the hypervisor's work per page of an update_va_mapping each).
 kstd::Result<void> remap(void* const* pages, size_t n, uint64_t flags) {
     if (n == 1)
         return check(pv_update_va_mapping(reinterpret_cast<uint64_t>(pages[0]), (frame_of(pages[0]) << 12) | flags,
                                           PV_UVMF_INVLPG));
-    pv_multicall_entry calls[max_calls];
+    EntryWrite w[max_calls];
     for (size_t done = 0; done < n;) {
         size_t k = n - done < max_calls ? n - done : max_calls;
         for (size_t i = 0; i < k; ++i) {
             void* p = pages[done + i];
-            calls[i] = pv_multicall_entry{PV_HYPERCALL_update_va_mapping,
-                                          {reinterpret_cast<uint64_t>(p), (frame_of(p) << 12) | flags,
-                                           PV_UVMF_INVLPG, 0, 0},
-                                          0};
+            w[i] = EntryWrite{physmap_entry(p), (frame_of(p) << 12) | flags};
         }
-        TRY(check(pv_multicall(calls, k)));
-        for (size_t i = 0; i < k; ++i) TRY(check(calls[i].result));
+        TRY(write_entries(w, k, true));
         done += k;
     }
     return kstd::ok();
+}
+
+// The slots of the boot kernel root other than 0 that hold anything. The
+// boot root is pinned and the kernel never changes its top level (its
+// mappings grow below it, in tables every root shares), so the list is
+// made once, on first use.
+struct BootSlots {
+    const uint64_t* boot;
+    unsigned n;
+    uint16_t index[512];
+};
+
+constinit BootSlots g_boot_slots{nullptr, 0, {}};
+
+const BootSlots& boot_slots() {
+    BootSlots& slots = g_boot_slots;
+    if (slots.boot == nullptr) {
+        slots.boot = static_cast<const uint64_t*>(page_of(pv::start_info().kernel_root_mfn));
+        for (unsigned i = 1; i < 512; ++i)
+            if (slots.boot[i] != 0) slots.index[slots.n++] = static_cast<uint16_t>(i);
+    }
+    return slots;
 }
 
 kstd::Result<void> ext2(uint32_t cmd_a, uint64_t a, uint32_t cmd_b, uint64_t b) {
@@ -82,7 +139,10 @@ kstd::Result<void> ext2(uint32_t cmd_a, uint64_t a, uint32_t cmd_b, uint64_t b) 
 
 }  // namespace
 
-void init() { pv::m2p_init(); }
+void init() {
+    pv::m2p_init();
+    find_physmap_l1s();
+}
 
 uint64_t frame_of(const void* page) {
     return frame_list((reinterpret_cast<uint64_t>(page) - pv::start_info().physmap_va) / PV_PAGE_SIZE);
@@ -137,8 +197,63 @@ kstd::Result<void> set_pte(uint64_t* entry, uint64_t va, uint64_t value) {
     return check(pv_update_va_mapping(va, value, flush));
 }
 
+namespace {
+
+// Root pairs of ended address spaces, kept pinned (and so validated) with
+// slot 0, the user part, empty: a new address space takes one and links
+// its user part with two entry writes, instead of filling, sealing,
+// pinning (validating both L4s) and later unpinning and unsealing two new
+// pages. The cache is emptied when the last address space ends, so that
+// then every page is back in the pool.
+constexpr size_t root_cache_max = 4;
+constinit Root g_root_cache[root_cache_max] = {};
+constinit size_t g_roots_cached = 0;
+constinit size_t g_roots_live = 0;
+
+// Sets slot 0 of both roots of r (one mmu_update batch).
+kstd::Result<void> set_user_part(const Root& r, uint64_t entry) {
+    EntryWrite w[2] = {{static_cast<uint64_t*>(r.kernel), entry}, {static_cast<uint64_t*>(r.user), entry}};
+    return write_entries(w, 2, false);
+}
+
+// Gives a pair up for good: unpinned, writable again, back in the pool.
+void release_root(const Root& r) {
+    auto rc = ext2(PV_MMUEXT_UNPIN_TABLE, frame_of(r.kernel), PV_MMUEXT_UNPIN_TABLE, frame_of(r.user));
+    if (rc.is_error()) panic("cannot unpin a process's roots: %s", kstd::error_name(rc.error()));
+    void* roots[2] = {r.kernel, r.user};
+    unseal(roots, 2);
+    frames::put(r.kernel);
+    frames::put(r.user);
+}
+
+// create_root from a cached pair.
+kstd::Result<Root> reuse_root(void* user_l3, void* const* tables, size_t n) {
+    Root r = g_root_cache[--g_roots_cached];
+    void* all[512 + 1];
+    for (size_t i = 0; i < n; ++i) all[i] = tables[i];
+    all[n] = user_l3;
+    auto rc = seal(all, n + 1);
+    if (rc.is_ok()) {
+        rc = set_user_part(r, (frame_of(user_l3) << 12) | pvk::mmu::table_entry_flags);
+        if (rc.is_error()) {
+            // The first write may have been made (the batch stops at the refusal).
+            if (set_user_part(r, 0).is_error()) panic("cannot empty a cached root");
+            unseal(all, n + 1);
+        }
+    }
+    if (rc.is_error()) {
+        g_root_cache[g_roots_cached++] = r;  // still pinned, slot 0 empty
+        return rc.error();
+    }
+    ++g_roots_live;
+    return r;
+}
+
+}  // namespace
+
 kstd::Result<Root> create_root(void* user_l3, void* const* tables, size_t n) {
     if (n > 512) return kstd::Error::range;
+    if (g_roots_cached > 0) return reuse_root(user_l3, tables, n);
     auto* k = static_cast<uint64_t*>(frames::alloc());
     auto* u = static_cast<uint64_t*>(frames::alloc());
     if (k == nullptr || u == nullptr) {
@@ -148,11 +263,16 @@ kstd::Result<Root> create_root(void* user_l3, void* const* tables, size_t n) {
     }
     // The kernel root: the boot kernel root's mappings but for slot 0,
     // the user part; the user root: the user part and the hypervisor's
-    // slots, which every L4 must carry exactly as installed.
-    const auto* boot = static_cast<const uint64_t*>(page_of(pv::start_info().kernel_root_mfn));
+    // slots, which every L4 must carry exactly as installed. Both pages
+    // are fresh (zeroed), so only the boot root's few used slots are
+    // copied, as the native kernel copies only its kernel slots.
+    const BootSlots& b = boot_slots();
     uint64_t l3_entry = (frame_of(user_l3) << 12) | pvk::mmu::table_entry_flags;
-    for (unsigned i = 1; i < 512; ++i) k[i] = boot[i];
-    for (unsigned i = hv_first_slot; i < hv_end_slot; ++i) u[i] = boot[i];
+    for (unsigned j = 0; j < b.n; ++j) {
+        unsigned i = b.index[j];
+        k[i] = b.boot[i];
+        if (i >= hv_first_slot && i < hv_end_slot) u[i] = b.boot[i];
+    }
     k[0] = u[0] = l3_entry;
 
     void* all[512 + 3];
@@ -175,16 +295,21 @@ kstd::Result<Root> create_root(void* user_l3, void* const* tables, size_t n) {
         frames::put(u);
         return r.error();
     }
+    ++g_roots_live;
     return Root{k, u};
 }
 
 void destroy_root(const Root& r) {
-    auto rc = ext2(PV_MMUEXT_UNPIN_TABLE, frame_of(r.kernel), PV_MMUEXT_UNPIN_TABLE, frame_of(r.user));
-    if (rc.is_error()) panic("cannot unpin a process's roots: %s", kstd::error_name(rc.error()));
-    void* roots[2] = {r.kernel, r.user};
-    unseal(roots, 2);
-    frames::put(r.kernel);
-    frames::put(r.user);
+    --g_roots_live;
+    if (g_roots_live > 0 && g_roots_cached < root_cache_max) {
+        // Unlinking the user part drops the last references to its tables.
+        if (set_user_part(r, 0).is_error()) panic("cannot unlink a process's user part");
+        g_root_cache[g_roots_cached++] = r;
+        return;
+    }
+    release_root(r);
+    if (g_roots_live == 0)
+        while (g_roots_cached > 0) release_root(g_root_cache[--g_roots_cached]);
 }
 
 void activate(const Root* r) {

@@ -63,7 +63,12 @@ struct FrameInfo {
     uint32_t ref_count = 0;
     FrameType type = FrameType::none;
     uint8_t flags = 0;
-    uint16_t reserved = 0;
+    // While the frame is a validated page table: bit g is set if entries
+    // [32g, 32g + 32) may hold a present entry (a clear bit guarantees they
+    // hold none), so that releasing a mostly empty table does not read all
+    // 512 entries. Kept by the page-table code (page_table.h); meaningless
+    // otherwise.
+    uint16_t present_groups = 0;
 
     bool has(uint8_t f) const { return (flags & f) != 0; }
 };
@@ -112,24 +117,99 @@ public:
     // A general reference on behalf of domain `by`. Error::perm unless `by`
     // owns f (which also refuses hypervisor frames and frames outside the
     // table), Error::range when the count would overflow.
-    [[nodiscard]] kstd::Result<void> get_page(Mfn f, pv_domid_t by);
-    void put_page(Mfn f);
+    // Inline: it runs for every entry of every table validated.
+    [[gnu::always_inline]] [[nodiscard]] kstd::Result<void> get_page(Mfn f, pv_domid_t by) {
+        // A guest's ID never equals owner_none or owner_hypervisor, so the
+        // owner comparison refuses free frames and the hypervisor's alike.
+        if (!owned_by(f, by) || by == owner_none || by == owner_hypervisor) [[unlikely]]
+            return kstd::Error::perm;
+        FrameInfo& fi = frames_[f.raw];
+        if (fi.ref_count >= count_limit) [[unlikely]]
+            return kstd::Error::range;
+        ++fi.ref_count;
+        return kstd::ok();
+    }
+    [[gnu::always_inline]] void put_page(Mfn f) { --frames_[f.raw].ref_count; }
 
     // A type reference (the caller holds a general reference). Error::busy
     // if f has another type with references, Error::perm for a table type
     // on a special frame, Error::range on overflow, or validate's error.
-    [[nodiscard]] kstd::Result<void> get_page_type(Mfn f, FrameType t, TypeHooks& hooks);
-    void put_page_type(Mfn f, TypeHooks& hooks);
+    // The common cases are inline: another reference to a validated table
+    // of type t, or any reference to a frame whose type t needs no
+    // validation and that has that type already (at count zero too: the
+    // type does not change, so nothing is flushed). The rest (a change of
+    // type, a validation, every refusal) is out of line.
+    [[gnu::always_inline]] [[nodiscard]] kstd::Result<void> get_page_type(Mfn f, FrameType t, TypeHooks& hooks) {
+        FrameInfo& fi = frames_[f.raw];
+        if (fi.type == t && fi.type_count < count_limit &&
+            (!needs_validation(t) || (fi.type_count > 0 && fi.has(frame_flag::validated)))) [[likely]] {
+            ++fi.type_count;
+            return kstd::ok();
+        }
+        return get_page_type_slow(f, t, hooks);
+    }
+    [[gnu::always_inline]] void put_page_type(Mfn f, TypeHooks& hooks) {
+        FrameInfo& fi = frames_[f.raw];
+        if (fi.type_count > 1 || !needs_validation(fi.type)) [[likely]] {
+            --fi.type_count;
+            return;
+        }
+        put_last_type(f, hooks);
+    }
+
+    // The common case of get_page plus (unless t is none) get_page_type,
+    // without building a Result: true if both were taken; false if nothing
+    // was taken and the caller must use the functions above, which refuse
+    // or do the transition. For loops over many entries.
+    [[gnu::always_inline]] bool try_get_fast(Mfn f, pv_domid_t by, FrameType t) {
+        if (!owned_by(f, by) || by == owner_none || by == owner_hypervisor) return false;
+        FrameInfo& fi = frames_[f.raw];
+        if (fi.ref_count >= count_limit) return false;
+        if (t != FrameType::none) {
+            if (fi.type != t || fi.type_count >= count_limit ||
+                (needs_validation(t) && (fi.type_count == 0 || !fi.has(frame_flag::validated))))
+                return false;
+            ++fi.type_count;
+        }
+        ++fi.ref_count;
+        return true;
+    }
 
     // Both, undone together on failure.
-    [[nodiscard]] kstd::Result<void> get_page_and_type(Mfn f, pv_domid_t by, FrameType t, TypeHooks& hooks);
-    void put_page_and_type(Mfn f, TypeHooks& hooks);
+    [[gnu::always_inline]] [[nodiscard]] kstd::Result<void> get_page_and_type(Mfn f, pv_domid_t by, FrameType t,
+                                                                              TypeHooks& hooks) {
+        TRY(get_page(f, by));
+        kstd::Result<void> r = get_page_type(f, t, hooks);
+        if (r.is_error()) [[unlikely]]
+            put_page(f);
+        return r;
+    }
+    [[gnu::always_inline]] void put_page_and_type(Mfn f, TypeHooks& hooks) {
+        put_page_type(f, hooks);
+        put_page(f);
+    }
+
+    // FrameInfo::present_groups, for the page-table code.
+    void set_present_groups(Mfn f, uint16_t groups) { frames_[f.raw].present_groups = groups; }
+    void add_present_groups(Mfn f, uint16_t groups) {
+        frames_[f.raw].present_groups = static_cast<uint16_t>(frames_[f.raw].present_groups | groups);
+    }
 
     void set_flag(Mfn f, uint8_t flag) { frames_[f.raw].flags = static_cast<uint8_t>(frames_[f.raw].flags | flag); }
     void clear_flag(Mfn f, uint8_t flag) { frames_[f.raw].flags = static_cast<uint8_t>(frames_[f.raw].flags & ~flag); }
 
+    // Counts stop well short of wrapping; the headroom is for the
+    // hypervisor's own references taken while a guest sits at the limit.
+    static constexpr uint32_t count_limit = 0xffff0000u;
+
 private:
     explicit FrameTable(kstd::span<FrameInfo> frames) : frames_(frames) {}
+
+    // get_page_type when the fast path does not apply: the 0 -> 1
+    // transition (type change, validation) and every refusal.
+    [[nodiscard]] kstd::Result<void> get_page_type_slow(Mfn f, FrameType t, TypeHooks& hooks);
+    // put_page_type's 1 -> 0 transition (devalidation).
+    void put_last_type(Mfn f, TypeHooks& hooks);
 
     kstd::span<FrameInfo> frames_;
 };

@@ -18,12 +18,30 @@ namespace core {
 
 // Hypervisor-side access to a machine frame as 512 entries, like
 // BuildMemory::map. The frame is one of the frame table's.
+//
+// The core reaches frames through table(), which every memory operation
+// calls several times: an implementation whose frames all sit in one
+// linear window (the hypervisor's direct map) names the window's base and
+// table() is an addition; others (test fakes) leave it null and table()
+// calls map_table.
 class FrameAccess {
 public:
     virtual uint64_t* map_table(Mfn f) = 0;
 
+    uint64_t* table(Mfn f) {
+        if (linear_ != nullptr) [[likely]]
+            return linear_ + f.raw * (page_size / sizeof(uint64_t));
+        return map_table(f);
+    }
+
 protected:
+    FrameAccess() = default;
+    // Frame f's entries are at linear + f * 512 (map_table must agree).
+    explicit FrameAccess(uint64_t* linear) : linear_(linear) {}
     ~FrameAccess() = default;
+
+private:
+    uint64_t* linear_ = nullptr;
 };
 
 // TLB flushes the core needs done before it can go on (not the ones a

@@ -10,7 +10,10 @@
 //      allowed flags, no PS, a target owned by the table's owner (so no
 //      hypervisor frame is reachable), a validated table of the next level
 //      down for L2-L4 entries, and a writable-typed target for RW L1
-//      entries; each L4 carries the hypervisor's slots unchanged.
+//      entries; each L4 carries the hypervisor's slots unchanged; and the
+//      table's present_groups marks every group that holds a present
+//      entry (outside the hypervisor's slots), since releasing the table
+//      reads only those.
 //   4. Flags agree with counts (validated exactly when a table type has
 //      references, pins only on validated tables, special frames never
 //      tables), free and hypervisor frames carry no references, every

@@ -39,7 +39,6 @@ protected:
 
 // Installs (or with nullptr removes) the services; returns the old ones.
 MmServices* mm_set_services(MmServices* s);
-bool mm_available();
 
 // The memory-management lock; see above.
 class MmLock {
@@ -54,9 +53,15 @@ private:
 };
 
 namespace detail {
-MmLock& mm_lock();
-MmServices& mm_services_unlocked();
+// Defined in mm_services.cpp; here so that every memory hypercall reaches
+// them without a call.
+extern MmServices* g_mm_services;
+extern MmLock g_mm_lock;
+inline MmLock& mm_lock() { return g_mm_lock; }
+inline MmServices& mm_services_unlocked() { return *g_mm_services; }
 }  // namespace detail
+
+inline bool mm_available() { return detail::g_mm_services != nullptr; }
 
 // Runs f(services) with the lock held. The services must be installed.
 template <typename F>

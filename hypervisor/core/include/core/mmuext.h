@@ -7,6 +7,7 @@
 
 #include "core/addr.h"
 #include "core/mm.h"
+#include "core/page_table.h"
 #include "kstd/result.h"
 
 namespace core {
@@ -29,8 +30,24 @@ namespace core {
 //   needed.  Otherwise what validation as an L4 gives.
 // Adds the CR3 reload to *flush when `live` (the slot is the running
 // address space).
-[[nodiscard]] kstd::Result<void> mmuext_new_root(MmContext& ctx, MmDomain& d, Mfn* slot, Mfn new_root,
-                                                 bool may_be_none, bool live, FlushRequest* flush);
+// Inline: a process switch makes two of these, and the common case (a
+// root that is already a validated L4, pinned by its guest) is a few
+// counter updates.
+[[nodiscard]] [[gnu::always_inline]] inline kstd::Result<void> mmuext_new_root(MmContext& ctx, MmDomain& d,
+                                                                                Mfn* slot, Mfn new_root,
+                                                                                bool may_be_none, bool live,
+                                                                                FlushRequest* flush) {
+    if (new_root.raw == 0) {
+        if (!may_be_none) return kstd::Error::inval;
+    } else if (!ctx.frames.try_get_fast(new_root, d.id, FrameType::l4)) [[unlikely]] {
+        if (!ctx.frames.owned_by(new_root, d.id)) return kstd::Error::perm;
+        TRY(get_table_ref(ctx, new_root, d.id, FrameType::l4));
+    }
+    if (slot->raw != 0) put_table_ref(ctx, *slot);
+    *slot = new_root;
+    if (live) flush->add_all(false);
+    return kstd::ok();
+}
 // Drops a root reference (the vCPU goes away) and clears *slot.
 void drop_root(MmContext& ctx, Mfn* slot);
 

@@ -20,25 +20,23 @@
 
 #include "core/frame_table.h"
 #include "core/mm.h"
+#include "core/pte.h"
 #include "kstd/result.h"
 
 namespace core {
 
 // Checks an entry's flags for a table of this level (1-4), without
 // looking at the frame it points to. Error::inval if a bit is not allowed.
-[[nodiscard]] kstd::Result<void> check_entry_flags(int level, uint64_t entry);
+[[nodiscard]] inline kstd::Result<void> check_entry_flags(int level, uint64_t entry) {
+    uint64_t allowed = level == 1 ? pte::l1_allowed : pte::upper_allowed;
+    if ((pte::flags_of(entry) & ~allowed) != 0) return kstd::Error::inval;
+    return kstd::ok();
+}
 
-// Takes the references a present entry of a `level` table owned by
-// `owner` holds (checking it as above). Non-present entries hold none.
-[[nodiscard]] kstd::Result<void> get_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner);
-void put_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner);
-
-// A general reference and a type reference on f for domain `by`,
-// validating f (and, through it, the tables below) on first use.
-[[nodiscard]] kstd::Result<void> get_table_ref(MmContext& ctx, Mfn f, pv_domid_t by, FrameType t);
-void put_table_ref(MmContext& ctx, Mfn f);
-
-// The TypeHooks that validate and devalidate page tables in ctx.
+// The TypeHooks that validate and devalidate page tables in ctx. A table
+// validated here has its FrameInfo::present_groups set from what the
+// validation found; whoever writes a present entry into a validated table
+// afterwards must add its group (note_present_entry).
 class TableValidator final : public TypeHooks {
 public:
     explicit TableValidator(MmContext& ctx) : ctx_(ctx) {}
@@ -49,5 +47,77 @@ public:
 private:
     MmContext& ctx_;
 };
+
+// An L1 entry to a frame `owner` does not own: only a grant
+// (MmContext::foreign) can allow it. Out of line, off the common path.
+[[nodiscard]] kstd::Result<void> get_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner);
+void put_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t owner);
+
+// get_present_entry_refs when the inline fast path does not apply (a
+// frame not the owner's, a type transition, any refusal). Out of line.
+[[nodiscard]] kstd::Result<void> get_present_entry_refs_slow(MmContext& ctx, int level, uint64_t entry,
+                                                             pv_domid_t owner);
+
+// Takes the references a present entry of a `level` table owned by
+// `owner` holds (checking it as above). Inline: every entry validated and
+// every entry written comes through here, and the common case (a frame of
+// the owner's already of the right type) is a few instructions.
+[[nodiscard]] [[gnu::always_inline]] inline kstd::Result<void> get_present_entry_refs(MmContext& ctx, int level,
+                                                                                     uint64_t entry,
+                                                                                     pv_domid_t owner) {
+    uint64_t allowed = level == 1 ? pte::l1_allowed : pte::upper_allowed;
+    if ((pte::flags_of(entry) & ~allowed) != 0) [[unlikely]]
+        return kstd::Error::inval;
+    FrameType needs = level > 1                      ? table_type(level - 1)
+                      : (entry & pte::rw) != 0       ? FrameType::writable
+                                                     : FrameType::none;
+    if (ctx.frames.try_get_fast(pte::mfn_of(entry), owner, needs)) [[likely]]
+        return kstd::ok();
+    return get_present_entry_refs_slow(ctx, level, entry, owner);
+}
+
+// The same for any entry: non-present entries hold none.
+[[nodiscard]] inline kstd::Result<void> get_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner) {
+    if (!pte::is_present(entry)) return kstd::ok();
+    return get_present_entry_refs(ctx, level, entry, owner);
+}
+
+// Drops what get_entry_refs took for the entry.
+[[gnu::always_inline]] inline void put_entry_refs(MmContext& ctx, int level, uint64_t entry, pv_domid_t owner) {
+    if (!pte::is_present(entry)) return;
+    Mfn target = pte::mfn_of(entry);
+    bool writable = (entry & pte::rw) != 0;
+    if (level == 1 && !ctx.frames.owned_by(target, owner)) [[unlikely]] {
+        put_foreign_l1_refs(ctx, target, writable, owner);
+        return;
+    }
+    TableValidator v(ctx);
+    if (level > 1 || writable) {
+        ctx.frames.put_page_and_type(target, v);
+    } else {
+        ctx.frames.put_page(target);
+    }
+}
+
+// Entries per bit of FrameInfo::present_groups.
+inline constexpr uint32_t present_group_entries = pte::entries / 16;
+
+// Records that entry `index` of validated table f now holds a present entry.
+inline void note_present_entry(FrameTable& frames, Mfn f, uint32_t index) {
+    frames.add_present_groups(f, static_cast<uint16_t>(1u << (index / present_group_entries)));
+}
+
+// A general reference and a type reference on f for domain `by`,
+// validating f (and, through it, the tables below) on first use. Inline:
+// taking another reference on a validated table (a root, a pin) is the
+// common case and costs a few instructions.
+[[nodiscard]] inline kstd::Result<void> get_table_ref(MmContext& ctx, Mfn f, pv_domid_t by, FrameType t) {
+    TableValidator v(ctx);
+    return ctx.frames.get_page_and_type(f, by, t, v);
+}
+inline void put_table_ref(MmContext& ctx, Mfn f) {
+    TableValidator v(ctx);
+    ctx.frames.put_page_and_type(f, v);
+}
 
 }  // namespace core
