@@ -39,8 +39,8 @@ constexpr unsigned entry_index = 400;  // unused in the L1 that maps the user re
 struct Side {
     volatile uint64_t done_ok, refused, unexpected, both;
     volatile int64_t first_unexpected_rc;
-    // Set once the operation has succeeded, cleared once it is undone: while
-    // set, the frame certainly holds this side's role.
+    // Set once the operation has succeeded, cleared just before it is
+    // undone: while set, the frame certainly holds this side's role.
     volatile bool held;
 };
 
@@ -65,9 +65,11 @@ extern "C" [[noreturn]] void racing_vcpu1_main() {
             g_pin.done_ok = g_pin.done_ok + 1;
             if (g_map.held) g_pin.both = g_pin.both + 1;  // a table and writable at once
             if (i % 2 == 0) pv_sched_op(PV_SCHEDOP_yield, 0);  // hold it a while
+            // Cleared before the undo: the other vCPU may run as soon as
+            // the undo returns, and must not see the flag then.
+            g_pin.held = false;
             int64_t u = ext(PV_MMUEXT_UNPIN_TABLE, g_frame);
             if (u != 0) note_unexpected(g_pin, u);
-            else g_pin.held = false;
         } else if (rc == -PV_EBUSY) {
             g_pin.refused = g_pin.refused + 1;
         } else {
@@ -99,9 +101,9 @@ void map_rounds() {
             g_map.done_ok = g_map.done_ok + 1;
             if (g_pin.held) g_map.both = g_map.both + 1;  // writable and a table at once
             if (i % 3 == 0) pv_sched_op(PV_SCHEDOP_yield, 0);  // hold it a while
+            g_map.held = false;  // before the undo, as above
             int64_t u = update(g_entry, 0);
             if (u != 0) note_unexpected(g_map, u);
-            else g_map.held = false;
         } else if (rc == -PV_EBUSY) {
             g_map.refused = g_map.refused + 1;
         } else {
