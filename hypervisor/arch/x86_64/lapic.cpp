@@ -21,12 +21,14 @@ constexpr uint32_t ia32_apic_base = 0x1b;
 volatile uint32_t* g_regs = nullptr;
 uint64_t g_hz = 0;
 uint64_t g_armed = UINT64_MAX;    // the deadline the timer counts down to (0: not exact)
-uint64_t g_fires_at = UINT64_MAX;  // about when the programmed count runs out
 
 uint32_t read(uint32_t reg) { return g_regs[reg / 4]; }
 void write(uint32_t reg, uint32_t v) { g_regs[reg / 4] = v; }
 
 }  // namespace
+
+uint64_t lapic_detail::g_fires_at = UINT64_MAX;
+using lapic_detail::g_fires_at;
 
 bool lapic_init() {
     if (!cpu_info().apic) return false;
@@ -82,13 +84,6 @@ void lapic_arm_at(uint64_t deadline_ns, uint64_t now) {
     // The count rounds down, so the interrupt comes at or before this.
     g_fires_at = now + delta;
     write(reg_init_count, static_cast<uint32_t>(ticks == 0 ? 1 : ticks));
-}
-
-void lapic_arm_by(uint64_t deadline_ns, uint64_t now) {
-    // An interrupt due later than now but no later than the deadline will
-    // come; one whose time has passed may already have been handled.
-    if (g_fires_at > now && g_fires_at <= deadline_ns) return;
-    lapic_arm_at(deadline_ns, now);
 }
 
 void lapic_eoi() {

@@ -190,10 +190,32 @@ uint64_t next_interrupt() {
 }
 
 // Starts the slice the scheduler just picked, at t.
-void start_slice(const core::SchedPick& pick, uint64_t t) {
+[[gnu::always_inline]] inline void start_slice(const core::SchedPick& pick, uint64_t t) {
     g_slice_end = t + pick.slice_ns;
     g_need_resched = false;
     lapic_arm_by(next_interrupt(), t);
+}
+
+// Moves the CPU from prev's context to next's: what load_vcpu does, minus
+// the writes that would not change anything. While the hypervisor runs for
+// prev, FS base holds prev.fs_base and KERNEL_GS_BASE the GS base of prev's
+// mode (load_mode and the entry paths keep it so); CR3 is read back, since
+// a root change may reload it without a switch.
+[[gnu::always_inline]] inline void switch_context(core::Vcpu& prev, core::Vcpu& next) {
+    fpu_save(prev);
+    fpu_load(next);
+    PerCpu& c = this_cpu();
+    c.current = &next;
+    c.stack_top = next.stack_top;
+    tss_set_rsp0(next.stack_top);
+    if (next.fs_base != prev.fs_base) wrmsr(msr::fs_base, next.fs_base);
+    bool kernel = next.mode == core::VcpuMode::kernel;
+    c.mode = static_cast<uint8_t>(next.mode);
+    uint64_t root = core::to_maddr(kernel ? next.kernel_root : next.user_root).raw;
+    if (root != read_cr3()) write_cr3(root);
+    uint64_t gs = kernel ? next.gs_base_kernel : next.gs_base_user;
+    uint64_t prev_gs = prev.mode == core::VcpuMode::kernel ? prev.gs_base_kernel : prev.gs_base_user;
+    if (gs != prev_gs) wrmsr(msr::kernel_gs_base, gs);
 }
 
 // Takes the running vCPU v off the CPU at t, after the scheduler has been
@@ -202,7 +224,6 @@ void start_slice(const core::SchedPick& pick, uint64_t t) {
 // stack. An idle CPU, or an ended domain to free, goes through the
 // scheduler loop on the boot stack instead.
 void leave_cpu_at(core::Vcpu& v, uint64_t t) {
-    fpu_save(v);
     if (!g_reap_pending) {
         fire_timers(t);
         core::SchedPick pick = g_sched.pick_next(this_cpu_id, t);
@@ -210,15 +231,42 @@ void leave_cpu_at(core::Vcpu& v, uint64_t t) {
             start_slice(pick, t);
             core::Vcpu& next = *pick.vcpu->vcpu;
             if (&next == &v) return;  // still loaded: root, segment bases and FPU registers are its own
-            load_vcpu(next);
+            switch_context(v, next);
             switch_stacks(&v.saved_rsp, next.saved_rsp);
             return;
         }
     }
+    fpu_save(v);
     switch_stacks(&v.saved_rsp, this_cpu().idle_rsp);
 }
 
-void leave_cpu(core::Vcpu& v) { leave_cpu_at(v, now()); }
+// The running vCPU v stops for `why` (for a block, v.state says blocked
+// already) and the CPU runs what the scheduler picks; returns when v runs
+// again. The switch path: one scheduler call charges v, queues it again
+// unless it blocks, and picks. With a timer due (it may wake v) or a domain
+// to reap, the scheduler is told first and leave_cpu_at does the rest.
+void switch_away(core::Vcpu& v, core::SchedStop why) {
+    uint64_t t = now();
+    if (g_reap_pending || g_timers.next_deadline() <= t) [[unlikely]] {
+        if (why == core::SchedStop::block) g_sched.block(hv_vcpu(v).sched, t);
+        else if (why == core::SchedStop::yield) g_sched.yield(hv_vcpu(v).sched, t);
+        leave_cpu_at(v, t);
+        return;
+    }
+    core::SchedPick pick = g_sched.reschedule(this_cpu_id, t, why);
+    if (pick.vcpu == nullptr) [[unlikely]] {
+        fpu_save(v);
+        switch_stacks(&v.saved_rsp, this_cpu().idle_rsp);
+        return;
+    }
+    start_slice(pick, t);
+    core::Vcpu& next = *pick.vcpu->vcpu;
+    if (&next == &v) return;
+    switch_context(v, next);
+    switch_stacks(&v.saved_rsp, next.saved_rsp);
+}
+
+void leave_cpu(core::Vcpu& v) { switch_away(v, core::SchedStop::preempt); }
 
 [[noreturn]] void finish() {
     bool all_clean = true;
@@ -250,17 +298,11 @@ public:
         load_mode(v);
     }
 
-    void yield(core::Vcpu& v) override {
-        uint64_t t = now();
-        g_sched.yield(hv_vcpu(v).sched, t);
-        leave_cpu_at(v, t);
-    }
+    void yield(core::Vcpu& v) override { switch_away(v, core::SchedStop::yield); }
 
     void block(core::Vcpu& v) override {
         v.state = core::VcpuState::blocked;
-        uint64_t t = now();
-        g_sched.block(hv_vcpu(v).sched, t);
-        leave_cpu_at(v, t);
+        switch_away(v, core::SchedStop::block);
     }
 
     void domain_ended(core::Domain& d) override {

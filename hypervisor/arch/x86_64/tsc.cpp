@@ -8,8 +8,6 @@ namespace arch {
 namespace {
 
 uint64_t g_tsc_hz = 0;
-uint64_t g_tsc_boot = 0;
-core::TimeScale g_scale{};
 
 // The 8254 PIT counts at 1.193182 MHz. Channel 2's gate and output are
 // wired to port 0x61 bits 0 and 5, so it can be polled without interrupts.
@@ -17,6 +15,11 @@ constexpr uint64_t pit_hz = 1193182;
 constexpr uint16_t pit_ch2 = 0x42, pit_cmd = 0x43, port_b = 0x61;
 
 }  // namespace
+
+uint64_t tsc_detail::g_boot = 0;
+core::TimeScale tsc_detail::g_scale{};
+
+using tsc_detail::g_scale;
 
 uint64_t tsc_calibrate() {
     constexpr uint64_t interval_hz = 100;  // 10 ms
@@ -33,19 +36,18 @@ uint64_t tsc_calibrate() {
     uint64_t end = rdtsc();
     outb(port_b, b);
     g_tsc_hz = (end - start) * interval_hz;
-    g_tsc_boot = start;
+    tsc_detail::g_boot = start;
     g_scale = core::tsc_scale(g_tsc_hz);
     return g_tsc_hz;
 }
 
 uint64_t tsc_hz() { return g_tsc_hz; }
-uint64_t tsc_boot() { return g_tsc_boot; }
-uint64_t system_time_ns() { return core::scale_ticks(rdtsc() - g_tsc_boot, g_scale); }
+uint64_t tsc_boot() { return tsc_detail::g_boot; }
 
 void publish_vcpu_time(pv_vcpu_time_info& t) {
     // System time zero is the calibration start; the guest extrapolates
     // from here with the TSC, which is invariant on the CPUs we run on.
-    core::publish_time(t, g_tsc_boot, 0, g_scale);
+    core::publish_time(t, tsc_detail::g_boot, 0, g_scale);
 }
 
 }  // namespace arch

@@ -18,7 +18,10 @@ kstd::Result<void> CreditScheduler::init(uint32_t cpus, uint64_t now, Params p) 
     // The first pick accounts at once, so that nobody starts without credit.
     next_acct_ = now;
     domains_ = nullptr;
-    for (RunQueue& q : rq_) q = RunQueue{};
+    for (RunQueue& q : rq_) {
+        q = RunQueue{};
+        for (uint32_t c = 0; c < sched_prio_count; ++c) q.tail[c] = &q.head[c];
+    }
     return kstd::ok();
 }
 
@@ -80,26 +83,41 @@ void CreditScheduler::remove_vcpu(SchedVcpu& v, uint64_t now) {
     v.domain = nullptr;
 }
 
-[[gnu::always_inline]] void CreditScheduler::enqueue(SchedVcpu& v) {
-    RunQueue& q = rq_[v.cpu];
+// The queues are singly linked FIFOs: the switch path only appends and
+// takes heads, each a few instructions. Taking a vCPU out of the middle
+// (pause, accounting moving it to another class) walks its class's list.
+[[gnu::always_inline]] void CreditScheduler::enqueue(RunQueue& q, SchedVcpu& v) {
     uint32_t c = static_cast<uint32_t>(v.prio);
     v.next = nullptr;
-    v.prev = q.tail[c];
-    if (q.tail[c] != nullptr) q.tail[c]->next = &v;
-    else q.head[c] = &v;
-    q.tail[c] = &v;
+    *q.tail[c] = &v;
+    q.tail[c] = &v.next;
     v.queued = true;
     ++q.queued;
 }
 
-[[gnu::always_inline]] void CreditScheduler::dequeue(SchedVcpu& v) {
+[[gnu::always_inline]] void CreditScheduler::enqueue(SchedVcpu& v) { enqueue(rq_[v.cpu], v); }
+
+// Takes the head of class c, which must not be empty.
+[[gnu::always_inline]] SchedVcpu* CreditScheduler::take_head(RunQueue& q, uint32_t c) {
+    SchedVcpu* v = q.head[c];
+    q.head[c] = v->next;
+    if (v->next == nullptr) q.tail[c] = &q.head[c];
+    v->queued = false;
+    --q.queued;
+    return v;
+}
+
+void CreditScheduler::dequeue(SchedVcpu& v) {
     RunQueue& q = rq_[v.cpu];
     uint32_t c = static_cast<uint32_t>(v.prio);
-    if (v.prev != nullptr) v.prev->next = v.next;
-    else q.head[c] = v.next;
-    if (v.next != nullptr) v.next->prev = v.prev;
-    else q.tail[c] = v.prev;
-    v.prev = v.next = nullptr;
+    SchedVcpu** link = &q.head[c];
+    while (*link != &v) {
+        if (*link == nullptr) return;  // not in this class's queue: cannot happen
+        link = &(*link)->next;
+    }
+    *link = v.next;
+    if (q.tail[c] == &v.next) q.tail[c] = link;
+    v.next = nullptr;
     v.queued = false;
     --q.queued;
 }
@@ -160,27 +178,29 @@ void CreditScheduler::yield(SchedVcpu& v, uint64_t now) {
     stop_running(v, now);
 }
 
-[[gnu::always_inline]] SchedVcpu* CreditScheduler::take_best(uint32_t cpu) {
-    RunQueue& q = rq_[cpu];
-    for (uint32_t c = 0; c < sched_prio_count; ++c) {
+[[gnu::always_inline]] SchedVcpu* CreditScheduler::take_best(RunQueue& q) {
+    uint32_t c = 0;
+    if (q.head[0] == nullptr) [[likely]] {
+        c = 1;
+        if (q.head[1] == nullptr) {
+            c = 2;
+            if (q.head[2] == nullptr) return nullptr;
+        }
+    }
+    if (q.head[c]->yielded) [[unlikely]] {
         SchedVcpu* v = q.head[c];
-        if (v == nullptr) continue;
-        if (v->yielded) {
-            v->yielded = false;
-            // A yield lets one vCPU of a lower class go first when nothing
-            // else of its own class waits (Xen's credit1 does the same).
-            if (v->next == nullptr) {
-                for (uint32_t l = c + 1; l < sched_prio_count; ++l) {
-                    if (q.head[l] == nullptr) continue;
-                    v = q.head[l];
-                    break;
-                }
+        v->yielded = false;
+        // A yield lets one vCPU of a lower class go first when nothing
+        // else of its own class waits (Xen's credit1 does the same).
+        if (v->next == nullptr) {
+            for (uint32_t l = c + 1; l < sched_prio_count; ++l) {
+                if (q.head[l] == nullptr) continue;
+                c = l;
+                break;
             }
         }
-        dequeue(*v);
-        return v;
     }
-    return nullptr;
+    return take_head(q, c);
 }
 
 // With nothing of BOOST or UNDER class here, takes the best such vCPU
@@ -189,9 +209,8 @@ SchedVcpu* CreditScheduler::steal(uint32_t cpu) {
     for (uint32_t c = 0; c < static_cast<uint32_t>(SchedPrio::over); ++c) {
         for (uint32_t i = 1; i < cpus_; ++i) {
             RunQueue& other = rq_[(cpu + i) % cpus_];
-            SchedVcpu* v = other.head[c];
-            if (v == nullptr) continue;
-            dequeue(*v);
+            if (other.head[c] == nullptr) continue;
+            SchedVcpu* v = take_head(other, c);
             v->cpu = cpu;
             return v;
         }
@@ -224,24 +243,48 @@ bool CreditScheduler::any_parked() const {
     return false;
 }
 
-SchedPick CreditScheduler::pick_next(uint32_t cpu, uint64_t now) {
-    if (cpu >= cpus_) return {nullptr, no_deadline};
+[[gnu::always_inline]] SchedPick CreditScheduler::pick(uint32_t cpu, uint64_t now) {
     RunQueue& q = rq_[cpu];
-    if (q.current != nullptr) stop_running(*q.current, now);
-    if (now >= next_acct_) do_accounting(now);
+    if (now >= next_acct_) [[unlikely]]
+        do_accounting(now);
 
-    SchedVcpu* v = take_best(cpu);
+    SchedVcpu* v = take_best(q);
     if ((v == nullptr || v->prio == SchedPrio::over) && cpus_ > 1) {
         if (SchedVcpu* s = steal(cpu)) {
             if (v != nullptr) enqueue(*v);
             v = s;
         }
     }
-    if (v == nullptr) return {nullptr, any_parked() ? next_acct_ - now : no_deadline};
+    if (v == nullptr) [[unlikely]]
+        return {nullptr, any_parked() ? next_acct_ - now : no_deadline};
     v->running = true;
     v->run_start = now;
     q.current = v;
     return {v, slice_for(*v, now)};
+}
+
+SchedPick CreditScheduler::pick_next(uint32_t cpu, uint64_t now) {
+    if (cpu >= cpus_) return {nullptr, no_deadline};
+    RunQueue& q = rq_[cpu];
+    if (q.current != nullptr) stop_running(*q.current, now);
+    return pick(cpu, now);
+}
+
+SchedPick CreditScheduler::reschedule(uint32_t cpu, uint64_t now, SchedStop why) {
+    if (cpu >= cpus_) [[unlikely]]
+        return {nullptr, no_deadline};
+    RunQueue& q = rq_[cpu];
+    // The common case of block, yield and stop_running in one: the running
+    // vCPU (never queued) is charged and, unless it blocks, queued again.
+    if (SchedVcpu* cur = q.current) [[likely]] {
+        q.current = nullptr;
+        cur->running = false;
+        charge(*cur, now > cur->run_start ? now - cur->run_start : 0);
+        if (why == SchedStop::block) cur->runnable = false;
+        else if (why == SchedStop::yield) cur->yielded = true;
+        if (cur->runnable && !cur->parked) enqueue(q, *cur);
+    }
+    return pick(cpu, now);
 }
 
 }  // namespace core

@@ -135,19 +135,23 @@ kstd::Result<uint32_t> evtchn_bind_ipi(EvtchnCaller& c, uint64_t vcpu) {
 }
 
 kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port) {
-    if (!self.in_range(port)) return Error::range;
+    if (!self.in_range(port)) [[unlikely]]
+        return Error::range;
     uint32_t p = static_cast<uint32_t>(port);
     const Port& local = self.port(p);
-    switch (local.state) {
-    case PortState::interdomain:
+    // The notification path: tested first, with no jump table.
+    if (local.state == PortState::interdomain) [[likely]] {
         // The peer's table is live while the port is interdomain (a peer
         // that ends closes its ports, which makes ours unbound), and
         // binding checked remote_port against it.
         evtchn_set_pending(*local.peer, sink, local.remote_port);
         return kstd::ok();
+    }
+    switch (local.state) {
     case PortState::ipi: evtchn_set_pending(self, sink, p); return kstd::ok();
     case PortState::unbound: return kstd::ok();  // nobody to tell: dropped, as Xen does
     case PortState::virq: return Error::inval;   // only the hypervisor raises VIRQs
+    case PortState::interdomain:
     case PortState::free: break;
     }
     return Error::noent;

@@ -7,6 +7,7 @@ kstd::Result<void> TimerQueue::init(kstd::span<Timer*> storage) {
     heap_ = storage.data();
     capacity_ = static_cast<uint32_t>(storage.size());
     size_ = 0;
+    refresh_next();
     return kstd::ok();
 }
 
@@ -58,11 +59,13 @@ kstd::Result<void> TimerQueue::arm(Timer& t, uint64_t deadline, uint64_t period)
     place(size_, &t);
     ++size_;
     sift_up(size_ - 1);
+    refresh_next();
     return kstd::ok();
 }
 
 void TimerQueue::cancel(Timer& t) {
     if (t.armed() && t.heap_index < size_ && heap_[t.heap_index] == &t) remove_at(t.heap_index);
+    refresh_next();
 }
 
 size_t TimerQueue::expire(uint64_t now, kstd::span<Timer*> fired) {
@@ -86,6 +89,7 @@ size_t TimerQueue::expire(uint64_t now, kstd::span<Timer*> fired) {
         t->seq = next_seq_++;
         sift_down(0);
     }
+    refresh_next();
     return n;
 }
 

@@ -287,4 +287,65 @@ TEST(CreditSchedSmp, IdleCpuStealsWork) {
     EXPECT_EQ(now, b.total_run);
 }
 
+// reschedule() is block/yield/pick_next fused for the switch path: driven
+// through the same random history (weights, a cap, wake-ups with and
+// without boost, blocks, yields, preemptions, across many periods), the
+// two make the same decisions.
+TEST(CreditSchedReschedule, DecidesAsTheSeparateCalls) {
+    struct World {
+        CreditScheduler s;
+        core::SchedDomain d[3];
+        core::SchedVcpu v[6];
+    };
+    World sep, fused;
+    for (World* w : {&sep, &fused}) {
+        ASSERT_TRUE(w->s.init(1, 0).is_ok());
+        for (int i = 0; i < 3; ++i) {
+            w->s.add_domain(w->d[i]);
+            ASSERT_TRUE(w->s.set_params(w->d[i], 128u << i, i == 2 ? 30 : 0).is_ok());
+        }
+        for (int i = 0; i < 6; ++i) ASSERT_TRUE(w->s.add_vcpu(w->v[i], w->d[i % 3], nullptr, 0).is_ok());
+    }
+    auto index = [](World& w, core::SchedVcpu* p) { return p == nullptr ? -1 : static_cast<int>(p - w.v); };
+    uint64_t rng = 12345, now = 0;
+    auto next = [&rng](uint64_t n) {
+        rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+        return (rng >> 33) % n;
+    };
+    int switches = 0;
+    for (int step = 0; step < 20000; ++step) {
+        now += 1 + next(3 * ms);
+        uint64_t op = next(5);
+        if (op == 0) {  // an event wakes someone
+            uint64_t i = next(6);
+            bool boost = next(2) == 0;
+            ASSERT_EQ(sep.s.wake(sep.v[i], boost), fused.s.wake(fused.v[i], boost));
+            continue;
+        }
+        core::SchedVcpu* cur = sep.s.current(0);
+        core::SchedPick a{}, b{};
+        if (cur == nullptr) {
+            a = sep.s.pick_next(0, now);
+            b = fused.s.pick_next(0, now);
+        } else {
+            core::SchedStop why = op == 1 ? core::SchedStop::block : op == 2 ? core::SchedStop::yield
+                                                                            : core::SchedStop::preempt;
+            core::SchedVcpu& fc = fused.v[index(sep, cur)];
+            ASSERT_EQ(&fc, fused.s.current(0));
+            if (why == core::SchedStop::block) sep.s.block(*cur, now);
+            if (why == core::SchedStop::yield) sep.s.yield(*cur, now);
+            a = sep.s.pick_next(0, now);
+            b = fused.s.reschedule(0, now, why);
+            ++switches;
+        }
+        ASSERT_EQ(index(sep, a.vcpu), index(fused, b.vcpu)) << "step " << step;
+        ASSERT_EQ(a.slice_ns, b.slice_ns) << "step " << step;
+    }
+    for (int i = 0; i < 6; ++i) {
+        EXPECT_EQ(sep.v[i].total_run, fused.v[i].total_run);
+        EXPECT_EQ(sep.v[i].credit, fused.v[i].credit);
+    }
+    EXPECT_GT(switches, 10000);
+}
+
 }  // namespace

@@ -20,6 +20,18 @@
 
 #include <kstd/result.h>
 
+#if defined(PVK_PLATFORM_PV)
+#include <pvisor/event_channel.h>
+#include <pvisor/hypercall_stubs.h>
+#include <pvisor/sched.h>
+#include <pvisor/shared_info.h>
+
+namespace pvk::pv {
+// The shared page (platform/pv/boot.cpp), mapped for the domain's life.
+extern volatile pv_shared_info* g_shared_info;
+}  // namespace pvk::pv
+#endif
+
 namespace pvk::events {
 
 using Port = uint32_t;
@@ -61,7 +73,12 @@ kstd::Result<Port> bind_virq(uint32_t virq, Handler h, void* arg);
 kstd::Result<Port> bind_ipi(Handler h, void* arg);
 // Installs or replaces the handler of a port (e.g. one from alloc_unbound).
 kstd::Result<void> set_handler(Port p, Handler h, void* arg);
+#if defined(PVK_PLATFORM_PV)
+// Inline on pv (below): a send is one hypercall.
+inline kstd::Result<void> send(Port p);
+#else
 kstd::Result<void> send(Port p);
+#endif
 // Closes the port and forgets its handler.
 kstd::Result<void> close(Port p);
 kstd::Result<Status> status(uint32_t dom, Port p);
@@ -79,11 +96,52 @@ void clear_pending(Port p);
 struct IrqState {
     bool was_masked;
 };
+#if defined(PVK_PLATFORM_PV)
+// On pv these are a byte store and a check of the shared page (the vCPU's
+// upcall_mask and upcall_pending, SPEC.md section 7), so they are inline.
+namespace pv_detail {
+inline volatile pv_vcpu_info& vcpu0() { return pv::g_shared_info->vcpu[0]; }
+// Any hypercall returns through the hypervisor's upcall check; version is
+// the cheapest (event_dispatch.cpp).
+void force_upcall();
+}  // namespace pv_detail
+
+inline bool irqs_masked() { return pv_detail::vcpu0().upcall_mask != 0; }
+
+inline void irq_disable() {
+    pv_detail::vcpu0().upcall_mask = 1;
+    // A compiler barrier: nothing after may move above the mask.
+    asm volatile("" ::: "memory");
+}
+
+// The virtual sti: store 0 to the mask, then read upcall_pending. A
+// compiler barrier is enough between the two (SPEC.md section 7: the kick
+// covers a pending flag the load misses).
+inline void irq_enable() {
+    asm volatile("" ::: "memory");
+    volatile pv_vcpu_info& vi = pv_detail::vcpu0();
+    vi.upcall_mask = 0;
+    asm volatile("" ::: "memory");
+    if (vi.upcall_pending != 0) [[unlikely]]
+        pv_detail::force_upcall();
+}
+
+inline IrqState irq_save() {
+    IrqState s{irqs_masked()};
+    irq_disable();
+    return s;
+}
+
+inline void irq_restore(IrqState s) {
+    if (!s.was_masked) irq_enable();
+}
+#else
 bool irqs_masked();
 void irq_disable();
 void irq_enable();
 IrqState irq_save();  // masks; returns the previous state
 void irq_restore(IrqState s);
+#endif
 
 class IrqGuard {
 public:
@@ -106,7 +164,11 @@ uint32_t dispatch_pending();
 // events masked, after checking the condition you wait for (the block
 // unmasks atomically, so an event in between is not slept through);
 // returns with events masked again.
+#if defined(PVK_PLATFORM_PV)
+inline void wait();
+#else
 void wait();
+#endif
 
 // Waits until done() is true, testing it with events masked.
 template <typename Pred>
@@ -131,5 +193,24 @@ kstd::Result<void> timer_arm(uint64_t deadline_ns);
 kstd::Result<void> sleep_until(uint64_t deadline_ns);
 
 const Stats& stats();
+
+#if defined(PVK_PLATFORM_PV)
+inline kstd::Result<void> send(Port p) {
+    int64_t rc = pv_event_channel_op(PV_EVTCHNOP_send, p);
+    if (rc < 0) [[unlikely]]
+        return static_cast<kstd::Error>(-rc);
+    return kstd::ok();
+}
+
+inline void wait() {
+    // block unmasks and sleeps unless an upcall is pending; the return to
+    // us delivers it, so the handlers have run when it returns.
+    (void)pv_sched_op(PV_SCHEDOP_block, 0);
+    irq_disable();
+    // Without an upcall callback the pending ports are still there.
+    if (pv_detail::vcpu0().upcall_pending != 0) [[unlikely]]
+        (void)dispatch_pending();
+}
+#endif
 
 }  // namespace pvk::events

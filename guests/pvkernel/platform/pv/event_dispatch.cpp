@@ -45,11 +45,25 @@ void dispatch(Port p) {
     s.handler(p, s.arg);
 }
 
+// Atomically clears bit b of a word of the shared page and says whether it
+// was set (one lock btr: a full barrier, like the hypervisor's lock bts).
+// SAFETY: word points into the shared page, as pending_word.
+bool test_and_clear(volatile uint64_t* word, uint32_t b) {
+    bool was;
+    asm volatile("lock btrq %q[b], %[w]" : [w] "+m"(*word), "=@ccc"(was) : [b] "r"(uint64_t{b}) : "memory");
+    return was;
+}
+
 // The scan of the upcall (protocol "Guest, in its upcall handler"), with
 // events masked. Returns the number of ports found pending.
-uint32_t scan() {
-    volatile pv_shared_info& sh = pv::shared_info();
-    volatile pv_vcpu_info& vi = sh.vcpu[0];
+//
+// Each word is read again after every handler rather than walked from one
+// snapshot: a bit that was set meanwhile is handled now instead of by the
+// next upcall (its selector bit and upcall_pending are set again, so that
+// scan finds nothing more, which is harmless), and the loop keeps only the
+// selector and the word index across the handler calls.
+[[gnu::always_inline]] inline uint32_t scan() {
+    volatile pv_vcpu_info& vi = vcpu();
     uint32_t found = 0;
     do {
         vi.upcall_pending = 0;
@@ -59,14 +73,15 @@ uint32_t scan() {
         while (sel != 0) {
             uint32_t w = static_cast<uint32_t>(__builtin_ctzll(sel));
             sel &= sel - 1;
-            volatile uint64_t* pending = &sh.evtchn_pending[w];
-            uint64_t bits = __atomic_load_n(pending, __ATOMIC_ACQUIRE) & ~__atomic_load_n(&sh.evtchn_mask[w], __ATOMIC_ACQUIRE);
-            while (bits != 0) {
+            for (;;) {
+                volatile pv_shared_info& sh = pv::shared_info();
+                uint64_t bits = __atomic_load_n(&sh.evtchn_pending[w], __ATOMIC_ACQUIRE) &
+                                ~__atomic_load_n(&sh.evtchn_mask[w], __ATOMIC_ACQUIRE);
+                if (bits == 0) break;
                 uint32_t b = static_cast<uint32_t>(__builtin_ctzll(bits));
-                bits &= bits - 1;
                 // Cleared before the handler runs: an event raised while it
-                // runs sets the bit again and is seen by the next scan.
-                __atomic_fetch_and(pending, ~(uint64_t{1} << b), __ATOMIC_SEQ_CST);
+                // runs sets the bit again and is seen by the next read.
+                if (!test_and_clear(&sh.evtchn_pending[w], b)) continue;
                 ++found;
                 dispatch(w * 64 + b);
             }
@@ -75,11 +90,9 @@ uint32_t scan() {
     return found;
 }
 
-// Any hypercall returns through the hypervisor's upcall check; version is
-// the cheapest.
-void force_upcall() { pv_version(PV_VERSIONOP_version, nullptr); }
-
 }  // namespace
+
+void pv_detail::force_upcall() { pv_version(PV_VERSIONOP_version, nullptr); }
 
 bool supported() { return true; }
 
@@ -103,43 +116,6 @@ void unmask(Port p) {
 bool is_pending(Port p) { return (__atomic_load_n(pending_word(p / 64), __ATOMIC_SEQ_CST) >> (p % 64) & 1) != 0; }
 
 void clear_pending(Port p) { __atomic_fetch_and(pending_word(p / 64), ~(uint64_t{1} << (p % 64)), __ATOMIC_SEQ_CST); }
-
-bool irqs_masked() { return vcpu().upcall_mask != 0; }
-
-void irq_disable() {
-    vcpu().upcall_mask = 1;
-    // A compiler barrier: nothing after may move above the mask.
-    asm volatile("" ::: "memory");
-}
-
-void irq_enable() {
-    asm volatile("" ::: "memory");
-    volatile pv_vcpu_info& vi = vcpu();
-    vi.upcall_mask = 0;
-    // A compiler barrier is enough here (evtchn_pending.h: the kick covers
-    // a U the load misses).
-    asm volatile("" ::: "memory");
-    if (vi.upcall_pending != 0) force_upcall();
-}
-
-IrqState irq_save() {
-    IrqState s{irqs_masked()};
-    irq_disable();
-    return s;
-}
-
-void irq_restore(IrqState s) {
-    if (!s.was_masked) irq_enable();
-}
-
-void wait() {
-    // block unmasks and sleeps unless an upcall is pending; the return to
-    // us delivers it, so the handlers have run when it returns.
-    (void)pv_sched_op(PV_SCHEDOP_block, 0);
-    irq_disable();
-    // Without an upcall callback the pending ports are still there.
-    if (vcpu().upcall_pending != 0) (void)dispatch_pending();
-}
 
 }  // namespace pvk::events
 

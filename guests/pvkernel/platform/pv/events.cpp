@@ -81,8 +81,6 @@ kstd::Result<void> set_handler(Port p, Handler h, void* arg) {
     return kstd::ok();
 }
 
-kstd::Result<void> send(Port p) { return check(pv_event_channel_op(PV_EVTCHNOP_send, p)); }
-
 kstd::Result<void> close(Port p) {
     IrqGuard g;
     TRY(check(pv_event_channel_op(PV_EVTCHNOP_close, p)));

@@ -38,6 +38,12 @@
 namespace core {
 
 enum class SchedPrio : uint8_t { boost = 0, under = 1, over = 2 };
+// Why the running vCPU stops (CreditScheduler::reschedule).
+enum class SchedStop : uint8_t {
+    preempt,  // still runnable: its slice ended or a wake-up outranks it
+    yield,    // as yield() below
+    block,    // as block() below
+};
 constexpr uint32_t sched_prio_count = 3;
 
 struct SchedVcpu;
@@ -75,7 +81,6 @@ struct SchedVcpu {
     uint64_t total_run = 0;  // ns run in all, for statistics and tests
 
     SchedVcpu* dom_next = nullptr;
-    SchedVcpu* prev = nullptr;
     SchedVcpu* next = nullptr;
 };
 
@@ -88,6 +93,11 @@ class CreditScheduler {
 public:
     static constexpr uint32_t max_cpus = 8;
     static constexpr uint64_t no_deadline = UINT64_MAX;
+
+    // The run queues point into themselves: a scheduler is never copied.
+    CreditScheduler() = default;
+    CreditScheduler(const CreditScheduler&) = delete;
+    CreditScheduler& operator=(const CreditScheduler&) = delete;
 
     struct Params {
         uint64_t tslice_ns = 30'000'000;
@@ -128,6 +138,11 @@ public:
     // Ends the current vCPU's turn on `cpu` (charging it), accounts if a
     // period has ended, and picks what runs next and for how long.
     SchedPick pick_next(uint32_t cpu, uint64_t now);
+    // The switch path in one call: `cpu`'s running vCPU stops for `why`
+    // (as block or yield above, or preempted: charged and queued again)
+    // and the next is picked, as pick_next. Same decisions as the separate
+    // calls, without their repeated checks.
+    SchedPick reschedule(uint32_t cpu, uint64_t now, SchedStop why);
 
     // Charges ran_ns to v (usually done by the calls above from the clock;
     // exposed for callers that measure run time themselves).
@@ -140,14 +155,17 @@ public:
 private:
     struct RunQueue {
         SchedVcpu* head[sched_prio_count];
-        SchedVcpu* tail[sched_prio_count];
+        SchedVcpu** tail[sched_prio_count];  // &last->next, or &head[c] when empty
         SchedVcpu* current;
         uint32_t queued;
     };
 
     void enqueue(SchedVcpu& v);
+    void enqueue(RunQueue& q, SchedVcpu& v);
     void dequeue(SchedVcpu& v);
-    SchedVcpu* take_best(uint32_t cpu);
+    SchedVcpu* take_head(RunQueue& q, uint32_t c);
+    SchedVcpu* take_best(RunQueue& q);
+    SchedPick pick(uint32_t cpu, uint64_t now);
     SchedVcpu* steal(uint32_t cpu);
     void stop_running(SchedVcpu& v, uint64_t now);
     void charge(SchedVcpu& v, uint64_t ran_ns);

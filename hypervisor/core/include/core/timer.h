@@ -46,7 +46,8 @@ public:
     [[nodiscard]] kstd::Result<void> arm(Timer& t, uint64_t deadline, uint64_t period = 0);
     void cancel(Timer& t);
 
-    uint64_t next_deadline() const { return size_ == 0 ? no_deadline : heap_[0]->deadline; }
+    // Kept in a field: the scheduler compares it on every switch.
+    uint64_t next_deadline() const { return next_; }
     size_t size() const { return size_; }
 
     // Takes the timers due at `now` (deadline <= now), earliest first, up
@@ -62,11 +63,13 @@ private:
     void sift_up(uint32_t i);
     void sift_down(uint32_t i);
     void remove_at(uint32_t i);
+    void refresh_next() { next_ = size_ == 0 ? no_deadline : heap_[0]->deadline; }
 
     Timer** heap_ = nullptr;
     uint32_t capacity_ = 0;
     uint32_t size_ = 0;
     uint64_t next_seq_ = 0;
+    uint64_t next_ = no_deadline;
 };
 
 }  // namespace core
