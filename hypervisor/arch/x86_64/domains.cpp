@@ -128,7 +128,7 @@ bool build_one(const core::BootModule& m, uint32_t index) {
     }
     d->vcpu_count = cfg.vcpus;
     hd->ports = static_cast<core::Port*>(ports.value());
-    if (hd->evtchn.init(*d, kstd::span<core::Port>(hd->ports, evtchn_ports)).is_error() ||
+    if (hd->evtchn.init(*d, kstd::span<core::Port>(hd->ports, evtchn_ports), &event_sink()).is_error() ||
         vcpu_stack_init(*v, regs).is_error() || sched_add_domain(d).is_error()) {
         LOG_ERROR("module %u (%s): no room to run it\n", index, cfg.name);
         domain_memory_release(*d);

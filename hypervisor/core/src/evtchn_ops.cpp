@@ -134,24 +134,14 @@ kstd::Result<uint32_t> evtchn_bind_ipi(EvtchnCaller& c, uint64_t vcpu) {
     return p;
 }
 
-kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port) {
-    if (!self.in_range(port)) [[unlikely]]
-        return Error::range;
-    uint32_t p = static_cast<uint32_t>(port);
-    const Port& local = self.port(p);
-    // The notification path: tested first, with no jump table.
-    if (local.state == PortState::interdomain) [[likely]] {
-        // The peer's table is live while the port is interdomain (a peer
-        // that ends closes its ports, which makes ours unbound), and
-        // binding checked remote_port against it.
-        evtchn_set_pending(*local.peer, sink, local.remote_port);
-        return kstd::ok();
-    }
-    switch (local.state) {
+kstd::Result<void> evtchn_send_other(EvtchnTable& self, EventSink& sink, uint32_t p) {
+    switch (self.port(p).state) {
     case PortState::ipi: evtchn_set_pending(self, sink, p); return kstd::ok();
     case PortState::unbound: return kstd::ok();  // nobody to tell: dropped, as Xen does
     case PortState::virq: return Error::inval;   // only the hypervisor raises VIRQs
     case PortState::interdomain:
+        evtchn_set_pending(*self.port(p).peer, sink, self.port(p).remote_port);
+        return kstd::ok();
     case PortState::free: break;
     }
     return Error::noent;

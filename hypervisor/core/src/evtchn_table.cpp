@@ -5,10 +5,12 @@
 
 namespace core {
 
-kstd::Result<void> EvtchnTable::init(Domain& d, kstd::span<Port> storage) {
+kstd::Result<void> EvtchnTable::init(Domain& d, kstd::span<Port> storage, EventSink* sink) {
     if (storage.size() < 2 || storage.size() > PV_EVTCHN_MAX_PORTS) return kstd::Error::inval;
     if (d.shared == nullptr || d.vcpu_count > Domain::max_vcpus) return kstd::Error::inval;
     domain_ = &d;
+    sink_ = sink;
+    d.evtchn = this;
     ports_ = storage.data();
     capacity_ = static_cast<uint32_t>(storage.size());
     for (uint32_t p = 0; p < capacity_; ++p) ports_[p] = Port{};

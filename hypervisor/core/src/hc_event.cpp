@@ -3,6 +3,7 @@
 #include <pvisor/domctl.h>
 #include <pvisor/event_channel.h>
 
+#include "core/evtchn_pending.h"
 #include "core/hypercall.h"
 
 namespace core {
@@ -39,12 +40,13 @@ HypercallResult with_struct(HypercallContext& ctx, EvtchnCaller& caller, uint64_
 }
 
 // send, the one on every notification, alone: the port is the argument,
-// and the sender's table is all it looks up (Port::peer is the other end).
-HypercallResult send(HypercallContext& ctx, uint64_t port) {
-    EvtchnTable* table = ctx.hooks.evtchn_table(ctx.domain);
-    EventSink* sink = ctx.hooks.event_sink();
-    if (table == nullptr || sink == nullptr) return hc_error(Error::nosys);
-    kstd::Result<void> r = evtchn_send(*table, *sink, port);
+// and the sender's table (Domain::evtchn, with its sink) is all it looks
+// up; Port::peer is the other end.
+[[gnu::always_inline]] inline HypercallResult send(HypercallContext& ctx, uint64_t port) {
+    EvtchnTable* table = ctx.domain.evtchn;
+    if (table == nullptr || table->sink() == nullptr) [[unlikely]]
+        return hc_error(Error::nosys);
+    kstd::Result<void> r = evtchn_send(*table, *table->sink(), port);
     if (r.is_error()) return hc_error(r.error());
     ++ctx.vcpu.event_sends;
     return 0;

@@ -25,6 +25,8 @@ namespace core {
 
 enum class DomainState : uint8_t { alive, shut_down, crashed };
 
+class EvtchnTable;
+
 const char* domain_state_name(DomainState s);
 
 class Domain {
@@ -57,6 +59,10 @@ public:
     // not interleave mid-line.
     char console_line[console_line_size] = {};
     size_t console_len = 0;
+
+    // Its event-channel table, set by EvtchnTable::init (core/evtchn.h):
+    // what a send starts from, without asking the hypervisor's hooks.
+    EvtchnTable* evtchn = nullptr;
 
     bool runnable() const { return state == DomainState::alive && pause_count == 0; }
     bool dead() const { return state != DomainState::alive; }

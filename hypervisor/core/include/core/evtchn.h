@@ -40,6 +40,7 @@ namespace core {
 enum class PortState : uint8_t { free, unbound, interdomain, virq, ipi };
 
 class EvtchnTable;
+class EventSink;
 
 struct Port {
     PortState state = PortState::free;
@@ -63,8 +64,9 @@ class EvtchnTable {
 public:
     // The capacity is fixed at creation: the caller provides the storage
     // (2 to PV_EVTCHN_MAX_PORTS ports; port 0 is never allocated). The
-    // domain's shared page must already exist.
-    [[nodiscard]] kstd::Result<void> init(Domain& d, kstd::span<Port> storage);
+    // domain's shared page must already exist. The table becomes d.evtchn;
+    // sink, if given, is where the domain's own sends deliver (sink()).
+    [[nodiscard]] kstd::Result<void> init(Domain& d, kstd::span<Port> storage, EventSink* sink = nullptr);
 
     Domain& domain() const { return *domain_; }
     pv_shared_info& shared() const { return *domain_->shared; }
@@ -76,12 +78,16 @@ public:
     uint32_t find_free() const;
     Vcpu* vcpu(uint64_t id) const { return id < domain_->vcpu_count ? domain_->vcpus[id] : nullptr; }
     VcpuEvents& events(uint32_t vcpu) { return vcpu_events_[vcpu]; }
+    // The sink given to init (null if none): a send hypercall reaches it
+    // from the sender's Domain::evtchn with no virtual call.
+    EventSink* sink() const { return sink_; }
 
     // Polling vCPUs (bit i: vCPU i sleeps in poll), see core/evtchn_wait.h.
     uint32_t poll_mask = 0;
 
 private:
     Domain* domain_ = nullptr;
+    EventSink* sink_ = nullptr;
     Port* ports_ = nullptr;
     uint32_t capacity_ = 0;
     VcpuEvents vcpu_events_[Domain::max_vcpus];
@@ -126,8 +132,11 @@ struct EvtchnCaller {
 [[nodiscard]] kstd::Result<uint32_t> evtchn_bind_virq(EvtchnCaller& c, uint64_t virq, uint64_t vcpu);
 [[nodiscard]] kstd::Result<uint32_t> evtchn_bind_ipi(EvtchnCaller& c, uint64_t vcpu);
 [[nodiscard]] kstd::Result<void> evtchn_send(EvtchnCaller& c, uint64_t port);
-// The same, for the hypercall's fast path: a send needs no lookup.
-[[nodiscard]] kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port);
+// The same, for the hypercall's fast path: a send needs no lookup. Inline
+// (core/evtchn_pending.h) for the interdomain case; the others are in
+// evtchn_send_other.
+[[nodiscard]] inline kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port);
+[[nodiscard]] kstd::Result<void> evtchn_send_other(EvtchnTable& self, EventSink& sink, uint32_t port);
 [[nodiscard]] kstd::Result<void> evtchn_close(EvtchnCaller& c, uint64_t port);
 [[nodiscard]] kstd::Result<pv_evtchn_status> evtchn_status(EvtchnCaller& c, pv_domid_t dom, uint64_t port);
 [[nodiscard]] kstd::Result<void> evtchn_unmask(EvtchnCaller& c, uint64_t port);

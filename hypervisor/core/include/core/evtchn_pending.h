@@ -147,4 +147,19 @@ inline bool evtchn_set_pending(EvtchnTable& t, EventSink& sink, uint32_t p) {
     return true;
 }
 
+inline kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port) {
+    if (!self.in_range(port)) [[unlikely]]
+        return kstd::Error::range;
+    uint32_t p = static_cast<uint32_t>(port);
+    const Port& local = self.port(p);
+    // The notification path, tested first: the peer's table is live while
+    // the port is interdomain (a peer that ends closes its ports, which
+    // makes ours unbound), and binding checked remote_port against it.
+    if (local.state == PortState::interdomain) [[likely]] {
+        evtchn_set_pending(*local.peer, sink, local.remote_port);
+        return kstd::ok();
+    }
+    return evtchn_send_other(self, sink, p);
+}
+
 }  // namespace core
