@@ -9,7 +9,7 @@ namespace {
 
 // A vCPU takes part in accounting if it wants the CPU now or ran during
 // the period that ended; one that sleeps keeps its credit as it is.
-bool active(const SchedVcpu& v) { return v.runnable || v.running || v.used > 0; }
+bool active(const SchedVcpu& v) { return v.runnable || v.running || v.total_run != v.acct_run; }
 
 }  // namespace
 
@@ -59,7 +59,7 @@ void CreditScheduler::do_accounting(uint64_t now) {
         const int64_t each = static_cast<int64_t>(d->share / d->active_vcpus);
         for (SchedVcpu* v = d->vcpus; v != nullptr; v = v->dom_next) {
             if (!active(*v)) continue;
-            v->used = 0;
+            v->acct_run = v->total_run;
             // A capped vCPU may hold at most one period's allowance, so it
             // can never save up to run over its cap later. Others may save
             // up to one slice (an I/O-bound vCPU then keeps its boost), and

@@ -54,6 +54,7 @@ kstd::Result<void> CreditScheduler::set_params(SchedDomain& d, uint32_t weight, 
     if (cap > 100 * cpus_) return Error::inval;
     d.weight = weight;
     d.cap = cap;
+    for (SchedVcpu* v = d.vcpus; v != nullptr; v = v->dom_next) v->capped = cap != 0;
     return kstd::ok();
 }
 
@@ -63,6 +64,7 @@ kstd::Result<void> CreditScheduler::add_vcpu(SchedVcpu& v, SchedDomain& d, Vcpu*
     v.vcpu = vcpu;
     v.domain = &d;
     v.cpu = cpu;
+    v.capped = d.cap != 0;
     // Appended: accounting visits a domain's vCPUs in creation order.
     SchedVcpu** link = &d.vcpus;
     while (*link != nullptr) link = &(*link)->dom_next;
@@ -81,31 +83,10 @@ void CreditScheduler::remove_vcpu(SchedVcpu& v, uint64_t now) {
         break;
     }
     v.domain = nullptr;
+    v.capped = false;
 }
 
-// The queues are singly linked FIFOs: the switch path only appends and
-// takes heads, each a few instructions. Taking a vCPU out of the middle
-// (pause, accounting moving it to another class) walks its class's list.
-[[gnu::always_inline]] void CreditScheduler::enqueue(RunQueue& q, SchedVcpu& v) {
-    uint32_t c = static_cast<uint32_t>(v.prio);
-    v.next = nullptr;
-    *q.tail[c] = &v;
-    q.tail[c] = &v.next;
-    v.queued = true;
-    ++q.queued;
-}
-
-[[gnu::always_inline]] void CreditScheduler::enqueue(SchedVcpu& v) { enqueue(rq_[v.cpu], v); }
-
-// Takes the head of class c, which must not be empty.
-[[gnu::always_inline]] SchedVcpu* CreditScheduler::take_head(RunQueue& q, uint32_t c) {
-    SchedVcpu* v = q.head[c];
-    q.head[c] = v->next;
-    if (v->next == nullptr) q.tail[c] = &q.head[c];
-    v->queued = false;
-    --q.queued;
-    return v;
-}
+void CreditScheduler::enqueue(SchedVcpu& v) { enqueue(rq_[v.cpu], v); }
 
 void CreditScheduler::dequeue(SchedVcpu& v) {
     RunQueue& q = rq_[v.cpu];
@@ -122,17 +103,6 @@ void CreditScheduler::dequeue(SchedVcpu& v) {
     --q.queued;
 }
 
-// Charges ran_ns to v, which is not queued (its class may change). A
-// boost lasts one turn; the class follows the credit; a capped vCPU out of
-// credit is parked.
-[[gnu::always_inline]] void CreditScheduler::charge(SchedVcpu& v, uint64_t ran_ns) {
-    v.credit -= static_cast<int64_t>(kstd::min<uint64_t>(ran_ns, INT64_MAX / 2));
-    v.used += ran_ns;
-    v.total_run += ran_ns;
-    v.prio = v.credit > 0 ? SchedPrio::under : SchedPrio::over;
-    if (v.credit <= 0 && v.domain != nullptr && v.domain->cap != 0) v.parked = true;
-}
-
 void CreditScheduler::account(SchedVcpu& v, uint64_t ran_ns) {
     bool was_queued = v.queued;
     if (was_queued) dequeue(v);
@@ -143,7 +113,7 @@ void CreditScheduler::account(SchedVcpu& v, uint64_t ran_ns) {
 // Takes v off its CPU, charging it the time since it started, and queues
 // it again if it still wants to run. (A running vCPU is never queued; the
 // general path covers it anyway.)
-[[gnu::always_inline]] void CreditScheduler::stop_running(SchedVcpu& v, uint64_t now) {
+void CreditScheduler::stop_running(SchedVcpu& v, uint64_t now) {
     RunQueue& q = rq_[v.cpu];
     if (q.current == &v) q.current = nullptr;
     v.running = false;
@@ -158,7 +128,7 @@ void CreditScheduler::account(SchedVcpu& v, uint64_t ran_ns) {
 bool CreditScheduler::wake(SchedVcpu& v, bool boost) {
     if (v.runnable || v.domain == nullptr) return false;
     v.runnable = true;
-    if (v.domain->cap != 0 && v.credit <= 0) v.parked = true;
+    if (v.capped && v.credit <= 0) v.parked = true;
     if (v.parked) return false;  // runs when the next period gives it credit
     if (boost && v.prio == SchedPrio::under) v.prio = SchedPrio::boost;
     if (!v.running && !v.queued) enqueue(v);
@@ -178,7 +148,7 @@ void CreditScheduler::yield(SchedVcpu& v, uint64_t now) {
     stop_running(v, now);
 }
 
-[[gnu::always_inline]] SchedVcpu* CreditScheduler::take_best(RunQueue& q) {
+SchedVcpu* CreditScheduler::take_best(RunQueue& q) {
     uint32_t c = 0;
     if (q.head[0] == nullptr) [[likely]] {
         c = 1;
@@ -218,24 +188,6 @@ SchedVcpu* CreditScheduler::steal(uint32_t cpu) {
     return nullptr;
 }
 
-[[gnu::always_inline]] uint64_t CreditScheduler::slice_for(const SchedVcpu& v, uint64_t now) const {
-    uint64_t credit = v.credit > 0 ? static_cast<uint64_t>(v.credit) : 0;
-    uint64_t slice = 0;
-    if (v.prio != SchedPrio::over) {
-        slice = kstd::min(params_.tslice_ns, kstd::max(credit, params_.min_slice_ns));
-    } else {
-        // Out of credit, vCPUs take turns in slices that shrink as more
-        // wait, so that none waits for long behind a crowd of others.
-        uint64_t waiting = rq_[v.cpu].queued + 1;
-        slice = kstd::max(params_.tslice_ns / waiting, params_.min_slice_ns);
-    }
-    // A capped vCPU never runs past its credit: that is what keeps it
-    // under its cap in every period.
-    if (v.domain != nullptr && v.domain->cap != 0) slice = kstd::min(slice, kstd::max<uint64_t>(credit, 1));
-    if (next_acct_ > now) slice = kstd::min(slice, next_acct_ - now);
-    return slice;
-}
-
 bool CreditScheduler::any_parked() const {
     for (const SchedDomain* d = domains_; d != nullptr; d = d->next)
         for (const SchedVcpu* v = d->vcpus; v != nullptr; v = v->dom_next)
@@ -243,7 +195,9 @@ bool CreditScheduler::any_parked() const {
     return false;
 }
 
-[[gnu::always_inline]] SchedPick CreditScheduler::pick(uint32_t cpu, uint64_t now) {
+// The general pick: accounts if a period has ended, honours a yield, steals
+// for an OVER pick or an idle CPU, and idles.
+SchedPick CreditScheduler::pick_slow(uint32_t cpu, uint64_t now) {
     RunQueue& q = rq_[cpu];
     if (now >= next_acct_) [[unlikely]]
         do_accounting(now);
@@ -257,33 +211,13 @@ bool CreditScheduler::any_parked() const {
     }
     if (v == nullptr) [[unlikely]]
         return {nullptr, any_parked() ? next_acct_ - now : no_deadline};
-    v->running = true;
-    v->run_start = now;
-    q.current = v;
-    return {v, slice_for(*v, now)};
+    return start(q, *v, now);
 }
 
 SchedPick CreditScheduler::pick_next(uint32_t cpu, uint64_t now) {
     if (cpu >= cpus_) return {nullptr, no_deadline};
     RunQueue& q = rq_[cpu];
     if (q.current != nullptr) stop_running(*q.current, now);
-    return pick(cpu, now);
-}
-
-SchedPick CreditScheduler::reschedule(uint32_t cpu, uint64_t now, SchedStop why) {
-    if (cpu >= cpus_) [[unlikely]]
-        return {nullptr, no_deadline};
-    RunQueue& q = rq_[cpu];
-    // The common case of block, yield and stop_running in one: the running
-    // vCPU (never queued) is charged and, unless it blocks, queued again.
-    if (SchedVcpu* cur = q.current) [[likely]] {
-        q.current = nullptr;
-        cur->running = false;
-        charge(*cur, now > cur->run_start ? now - cur->run_start : 0);
-        if (why == SchedStop::block) cur->runnable = false;
-        else if (why == SchedStop::yield) cur->yielded = true;
-        if (cur->runnable && !cur->parked) enqueue(q, *cur);
-    }
     return pick(cpu, now);
 }
 

@@ -75,10 +75,11 @@ struct SchedVcpu {
     bool queued = false;
     bool parked = false;  // capped and out of credit
     bool yielded = false;
+    bool capped = false;  // domain->cap != 0, kept by add_vcpu and set_params
 
     uint64_t run_start = 0;  // when it last started to run
-    uint64_t used = 0;       // ns run since the last accounting
     uint64_t total_run = 0;  // ns run in all, for statistics and tests
+    uint64_t acct_run = 0;   // total_run at the last accounting: it ran since if they differ
 
     SchedVcpu* dom_next = nullptr;
     SchedVcpu* next = nullptr;
@@ -141,8 +142,9 @@ public:
     // The switch path in one call: `cpu`'s running vCPU stops for `why`
     // (as block or yield above, or preempted: charged and queued again)
     // and the next is picked, as pick_next. Same decisions as the separate
-    // calls, without their repeated checks.
-    SchedPick reschedule(uint32_t cpu, uint64_t now, SchedStop why);
+    // calls, without their repeated checks. Inline (credit_sched_inline.h):
+    // it is most of every vCPU switch.
+    inline SchedPick reschedule(uint32_t cpu, uint64_t now, SchedStop why);
 
     // Charges ran_ns to v (usually done by the calls above from the clock;
     // exposed for callers that measure run time themselves).
@@ -161,17 +163,23 @@ private:
     };
 
     void enqueue(SchedVcpu& v);
-    void enqueue(RunQueue& q, SchedVcpu& v);
+    inline void enqueue(RunQueue& q, SchedVcpu& v);
     void dequeue(SchedVcpu& v);
-    SchedVcpu* take_head(RunQueue& q, uint32_t c);
+    inline SchedVcpu* take_head(RunQueue& q, uint32_t c);
+    // The best queued vCPU (nullptr if none): the head of the first
+    // non-empty class, unless a yield or an OVER pick needs the general
+    // path (pick_slow).
+    inline SchedVcpu* take_plain(RunQueue& q);
     SchedVcpu* take_best(RunQueue& q);
-    SchedPick pick(uint32_t cpu, uint64_t now);
+    inline SchedPick pick(uint32_t cpu, uint64_t now);
+    SchedPick pick_slow(uint32_t cpu, uint64_t now);
+    inline SchedPick start(RunQueue& q, SchedVcpu& v, uint64_t now);
     SchedVcpu* steal(uint32_t cpu);
     void stop_running(SchedVcpu& v, uint64_t now);
-    void charge(SchedVcpu& v, uint64_t ran_ns);
+    inline void charge(SchedVcpu& v, uint64_t ran_ns);
     void do_accounting(uint64_t now);
     void split_shares();
-    uint64_t slice_for(const SchedVcpu& v, uint64_t now) const;
+    inline uint64_t slice_for(const SchedVcpu& v, uint64_t now) const;
     bool any_parked() const;
 
     Params params_{};
@@ -183,3 +191,5 @@ private:
 };
 
 }  // namespace core
+
+#include "core/credit_sched_inline.h"
