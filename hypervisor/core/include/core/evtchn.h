@@ -135,7 +135,7 @@ struct EvtchnCaller {
 // The same, for the hypercall's fast path: a send needs no lookup. Inline
 // (core/evtchn_pending.h) for the interdomain case; the others are in
 // evtchn_send_other.
-[[nodiscard]] inline kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port);
+[[nodiscard, gnu::always_inline]] inline kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port);
 [[nodiscard]] kstd::Result<void> evtchn_send_other(EvtchnTable& self, EventSink& sink, uint32_t port);
 [[nodiscard]] kstd::Result<void> evtchn_close(EvtchnCaller& c, uint64_t port);
 [[nodiscard]] kstd::Result<pv_evtchn_status> evtchn_status(EvtchnCaller& c, pv_domid_t dom, uint64_t port);
