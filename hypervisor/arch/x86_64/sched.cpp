@@ -599,15 +599,18 @@ namespace {
 
 }  // namespace
 
-extern "C" void syscall_dispatch(core::GuestRegs* regs) {
+// The C half of syscall_entry.S: a hypercall (from virtual kernel mode)
+// or a guest's own system call (from virtual user mode) that the assembly
+// fast paths left to C, for the current vCPU v.
+extern "C" void hypercall_from_guest(core::GuestRegs* regs, core::Vcpu* v) {
     using namespace arch;
-    core::Vcpu& v = *this_cpu().current;
-    // syscall_entry.S decided by PerCpu::mode; Vcpu::mode is the same.
-    if (this_cpu().mode == static_cast<uint8_t>(core::VcpuMode::user)) [[unlikely]]
-        bounce_user_syscall(v, *regs);
-    else
-        core::hypercall_entry_inline(v, *regs, guest_access(), g_hooks);
+    core::hypercall_entry_inline(*v, *regs, guest_access(), g_hooks);
     // Checked inline: this is the hypercall path.
     if (return_work_pending()) [[unlikely]]
         return_to_guest();
+}
+
+extern "C" void user_syscall_from_guest(core::GuestRegs* regs, core::Vcpu* v) {
+    bounce_user_syscall(*v, *regs);
+    if (arch::return_work_pending()) arch::return_to_guest();
 }

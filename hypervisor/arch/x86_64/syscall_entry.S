@@ -42,8 +42,13 @@ syscall_slow:
         pushq   $0x100                          /* vector: core::entry_syscall */
         PUSH_GPRS
         mov     %rsp, %rdi
-        call    syscall_dispatch
-        /* Back to ring 3 (this path never returns elsewhere). */
+        movq    %gs:PERCPU_CURRENT, %rsi
+        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
+        je      1f
+        call    hypercall_from_guest
+        jmp     2f
+1:      call    user_syscall_from_guest
+2:      /* Back to ring 3 (this path never returns elsewhere). */
         UPCALL_CHECK
         POP_GPRS
         add     $16, %rsp

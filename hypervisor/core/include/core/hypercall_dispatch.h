@@ -1,5 +1,5 @@
 // The hypercall dispatcher, inline: an entry path includes it to take the
-// whole dispatch into its own function (arch/x86_64's syscall_dispatch
+// whole dispatch into its own function (arch/x86_64's hypercall_from_guest
 // does; the hypercall path is measured). core/hypercall.cpp has the
 // out-of-line hypercall_dispatch and hypercall_entry for everyone else.
 #pragma once
