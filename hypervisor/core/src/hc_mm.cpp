@@ -214,8 +214,8 @@ HypercallResult hc_update_va_mapping(HypercallContext& ctx, uint64_t va, uint64_
     if (!mm_available()) return hc_error(Error::nosys);
     Vcpu& v = ctx.vcpu;
     kstd::Result<void> r = mm_locked([&](MmServices& s) -> kstd::Result<void> {
-        FlushRequest flush;
         Mfn root = v.mode == VcpuMode::kernel ? v.kernel_root : v.user_root;
+        FlushRequest flush;
         TRY(update_va_mapping_inline(s.context(), ctx.domain.mm, root, va, val, flags, &flush));
         ++v.pt_updates;
         if (!flush.empty()) s.flush(v, flush);
