@@ -53,9 +53,8 @@ public:
 class Services final : public core::MmServices {
 public:
     Services(core::FrameTable ft)
-        : frames_(ft), ctx_{frames_, access_, tlb_, hv_pml4_slots(), nullptr} {}
+        : MmServices(ctx_), frames_(ft), ctx_{frames_, access_, tlb_, hv_pml4_slots(), nullptr} {}
 
-    core::MmContext& context() override { return ctx_; }
     core::FramePool& pool() override { return pool_; }
 
     void flush(core::Vcpu& v, const core::FlushRequest& req) override {

@@ -6,6 +6,7 @@
 // the elements before it stay done, and their number is reported.
 #include <pvisor/mm.h>
 
+#include "core/entry_update.h"
 #include "core/hypercall.h"
 #include "core/mm_services.h"
 #include "core/mmu_update.h"
@@ -42,12 +43,27 @@ HypercallResult finish(HypercallContext& ctx, uint64_t done_va, uint64_t done, k
     return w.is_error() ? hc_error(w.error()) : 0;
 }
 
+// A root operation (NEW_BASEPTR, NEW_USER_BASEPTR), under the lock. A
+// process switch is two of these in one call, so they are tested for
+// before the other commands.
+[[gnu::always_inline]] inline kstd::Result<void> mmuext_root(MmServices& s, MmContext& mm, Vcpu& v, bool user, Mfn f) {
+    bool live = v.mode == (user ? VcpuMode::user : VcpuMode::kernel);
+    FlushRequest reload;
+    TRY(mmuext_new_root(mm, v.domain->mm, user ? &v.user_root : &v.kernel_root, f, user, live, &reload));
+    // At once, not with the batch's flushes: the old root may have lost
+    // its last reference and must not stay loaded.
+    if (!reload.empty()) s.flush(v, reload);
+    return kstd::ok();
+}
+
 // One mmuext operation, under the lock.
 kstd::Result<void> mmuext_one(MmServices& s, MmContext& mm, Vcpu& v, const pv_mmuext_req& op, FlushRequest* flush) {
-    MmDomain& d = v.domain->mm;
     if (op.pad != 0 || op.arg2 != 0) [[unlikely]]
         return Error::inval;
     Mfn f(op.arg1);
+    if (op.cmd == PV_MMUEXT_NEW_BASEPTR) return mmuext_root(s, mm, v, false, f);
+    if (op.cmd == PV_MMUEXT_NEW_USER_BASEPTR) return mmuext_root(s, mm, v, true, f);
+    MmDomain& d = v.domain->mm;
     switch (op.cmd) {
     case PV_MMUEXT_PIN_L1_TABLE:
     case PV_MMUEXT_PIN_L2_TABLE:
@@ -55,17 +71,6 @@ kstd::Result<void> mmuext_one(MmServices& s, MmContext& mm, Vcpu& v, const pv_mm
     case PV_MMUEXT_PIN_L4_TABLE:
         return mmuext_pin(mm, d, f, static_cast<int>(op.cmd - PV_MMUEXT_PIN_L1_TABLE) + 1);
     case PV_MMUEXT_UNPIN_TABLE: return mmuext_unpin(mm, d, f);
-    case PV_MMUEXT_NEW_BASEPTR:
-    case PV_MMUEXT_NEW_USER_BASEPTR: {
-        bool user = op.cmd == PV_MMUEXT_NEW_USER_BASEPTR;
-        bool live = v.mode == (user ? VcpuMode::user : VcpuMode::kernel);
-        FlushRequest reload;
-        TRY(mmuext_new_root(mm, d, user ? &v.user_root : &v.kernel_root, f, user, live, &reload));
-        // At once, not with the batch's flushes: the old root may have
-        // lost its last reference and must not stay loaded.
-        if (!reload.empty()) s.flush(v, reload);
-        return kstd::ok();
-    }
     case PV_MMUEXT_TLB_FLUSH_LOCAL:
     case PV_MMUEXT_TLB_FLUSH_ALL:
         if (op.arg1 != 0) return Error::inval;
@@ -169,26 +174,39 @@ HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count
     uint64_t made = 0;
     kstd::Result<void> first = kstd::ok();
     FlushRequest flush;
+    bool flushed = false;
     // Most calls carry one or two operations (a root switch is two), so
     // the buffer holds a small chunk: the copy is of count elements only.
     pv_mmuext_req buf[chunk];
-    while (made < count && first.is_ok()) {
+    while (made < count) {
         size_t n = count - made < chunk ? static_cast<size_t>(count - made) : chunk;
         if (ctx.mem.copy_from(buf, Gva(ops + made * sizeof(pv_mmuext_req)), n * sizeof(pv_mmuext_req)).is_error()) {
             first = Error::fault;
             break;
         }
-        // One lock section per chunk: no operation switches vCPUs.
+        // One lock section per chunk: no operation switches vCPUs. The
+        // last one also carries out the flushes of the operations made
+        // (all of them, or those before a refusal).
         size_t did = 0;
         first = mm_locked([&](MmServices& s) -> kstd::Result<void> {
             MmContext& mm = s.context();
-            for (; did < n; ++did) TRY(mmuext_one(s, mm, ctx.vcpu, buf[did], &flush));
-            return kstd::ok();
+            kstd::Result<void> r = kstd::ok();
+            for (; did < n; ++did) {
+                r = mmuext_one(s, mm, ctx.vcpu, buf[did], &flush);
+                if (r.is_error()) [[unlikely]]
+                    break;
+            }
+            if ((r.is_error() || made + did == count) && !flush.empty()) {
+                s.flush(ctx.vcpu, flush);
+                flushed = true;
+            }
+            return r;
         });
         made += did;
+        if (first.is_error()) break;
     }
-    // The flushes of the operations that were made.
-    if (!flush.empty()) mm_locked([&](MmServices& s) { s.flush(ctx.vcpu, flush); });
+    // The flushes of the operations made before a copy faulted.
+    if (!flushed && !flush.empty()) mm_locked([&](MmServices& s) { s.flush(ctx.vcpu, flush); });
     return finish(ctx, done, made, first);
 }
 
@@ -196,9 +214,9 @@ HypercallResult hc_update_va_mapping(HypercallContext& ctx, uint64_t va, uint64_
     if (!mm_available()) return hc_error(Error::nosys);
     Vcpu& v = ctx.vcpu;
     kstd::Result<void> r = mm_locked([&](MmServices& s) -> kstd::Result<void> {
-        FlushRequest flush;
         Mfn root = v.mode == VcpuMode::kernel ? v.kernel_root : v.user_root;
-        TRY(update_va_mapping(s.context(), ctx.domain.mm, root, va, val, flags, &flush));
+        FlushRequest flush;
+        TRY(update_va_mapping_inline(s.context(), ctx.domain.mm, root, va, val, flags, &flush));
         ++v.pt_updates;
         if (!flush.empty()) s.flush(v, flush);
         return kstd::ok();

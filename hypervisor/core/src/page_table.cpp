@@ -165,4 +165,9 @@ void TableValidator::devalidate(Mfn f, FrameType t) {
 
 void TableValidator::flush_stale(pv_domid_t owner) { ctx_.tlb.flush_domain(owner); }
 
+void put_last_table_ref(MmContext& ctx, Mfn f) {
+    TableValidator v(ctx);
+    ctx.frames.put_page_and_type(f, v);
+}
+
 }  // namespace core

@@ -28,8 +28,7 @@ constexpr uint64_t va = 0x400000;
 struct Services final : core::MmServices {
     mmtest::World& w;
     std::vector<core::FlushRequest> flushes;
-    explicit Services(mmtest::World& world) : w(world) {}
-    core::MmContext& context() override { return w.ctx; }
+    explicit Services(mmtest::World& world) : MmServices(world.ctx), w(world) {}
     core::FramePool& pool() override { return w.pool; }
     void flush(core::Vcpu&, const core::FlushRequest& r) override { flushes.push_back(r); }
 };

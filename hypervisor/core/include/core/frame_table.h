@@ -175,6 +175,21 @@ public:
         return true;
     }
 
+    // The common case of put_page_and_type (or of put_page alone, with
+    // t none): a reference that is not the last type reference of a
+    // validated type. False if nothing was dropped and the caller must use
+    // put_page_and_type, which devalidates. Needs no TypeHooks, so that
+    // callers build theirs only when the transition happens.
+    [[gnu::always_inline]] bool try_put_fast(Mfn f, bool with_type) {
+        FrameInfo& fi = frames_[f.raw];
+        if (with_type) {
+            if (fi.type_count <= 1 && needs_validation(fi.type)) return false;
+            --fi.type_count;
+        }
+        --fi.ref_count;
+        return true;
+    }
+
     // Both, undone together on failure.
     [[gnu::always_inline]] [[nodiscard]] kstd::Result<void> get_page_and_type(Mfn f, pv_domid_t by, FrameType t,
                                                                               TypeHooks& hooks) {

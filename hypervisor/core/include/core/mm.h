@@ -28,6 +28,9 @@ class FrameAccess {
 public:
     virtual uint64_t* map_table(Mfn f) = 0;
 
+    // The window's base, or null if there is none.
+    uint64_t* linear() const { return linear_; }
+
     uint64_t* table(Mfn f) {
         if (linear_ != nullptr) [[likely]]
             return linear_ + f.raw * (page_size / sizeof(uint64_t));

@@ -25,7 +25,8 @@ namespace core {
 
 class MmServices {
 public:
-    virtual MmContext& context() = 0;
+    // Not virtual: every memory hypercall asks for it first.
+    MmContext& context() { return ctx_; }
     virtual FramePool& pool() = 0;
     // Carries out flushes for vCPU v, which runs on this CPU: local_all and
     // domain_all reload CR3 with v's live root (which also makes a changed
@@ -34,7 +35,13 @@ public:
     virtual void flush(Vcpu& v, const FlushRequest& req) = 0;
 
 protected:
+    // ctx must outlive the services (it may be a member of the derived
+    // class, constructed after this base: only its address is kept).
+    explicit MmServices(MmContext& ctx) : ctx_(ctx) {}
     ~MmServices() = default;
+
+private:
+    MmContext& ctx_;
 };
 
 // Installs (or with nullptr removes) the services; returns the old ones.

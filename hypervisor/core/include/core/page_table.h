@@ -68,10 +68,13 @@ void put_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t o
     uint64_t allowed = level == 1 ? pte::l1_allowed : pte::upper_allowed;
     if ((pte::flags_of(entry) & ~allowed) != 0) [[unlikely]]
         return kstd::Error::inval;
-    FrameType needs = level > 1                      ? table_type(level - 1)
-                      : (entry & pte::rw) != 0       ? FrameType::writable
-                                                     : FrameType::none;
-    if (ctx.frames.try_get_fast(pte::mfn_of(entry), owner, needs)) [[likely]]
+    // Each call with a constant type, so that each folds to its own few
+    // checks (a writable or plain mapping needs no validation test).
+    Mfn target = pte::mfn_of(entry);
+    bool fast = level > 1                  ? ctx.frames.try_get_fast(target, owner, table_type(level - 1))
+                : (entry & pte::rw) != 0   ? ctx.frames.try_get_fast(target, owner, FrameType::writable)
+                                           : ctx.frames.try_get_fast(target, owner, FrameType::none);
+    if (fast) [[likely]]
         return kstd::ok();
     return get_present_entry_refs_slow(ctx, level, entry, owner);
 }
@@ -91,12 +94,10 @@ void put_foreign_l1_refs(MmContext& ctx, Mfn target, bool writable, pv_domid_t o
         put_foreign_l1_refs(ctx, target, writable, owner);
         return;
     }
+    if (ctx.frames.try_put_fast(target, level > 1 || writable)) [[likely]]
+        return;
     TableValidator v(ctx);
-    if (level > 1 || writable) {
-        ctx.frames.put_page_and_type(target, v);
-    } else {
-        ctx.frames.put_page(target);
-    }
+    ctx.frames.put_page_and_type(target, v);
 }
 
 // Entries per bit of FrameInfo::present_groups.
@@ -115,9 +116,12 @@ inline void note_present_entry(FrameTable& frames, Mfn f, uint32_t index) {
     TableValidator v(ctx);
     return ctx.frames.get_page_and_type(f, by, t, v);
 }
-inline void put_table_ref(MmContext& ctx, Mfn f) {
-    TableValidator v(ctx);
-    ctx.frames.put_page_and_type(f, v);
+// Out of line: the last type reference, which devalidates.
+void put_last_table_ref(MmContext& ctx, Mfn f);
+[[gnu::always_inline]] inline void put_table_ref(MmContext& ctx, Mfn f) {
+    if (ctx.frames.try_put_fast(f, true)) [[likely]]
+        return;
+    put_last_table_ref(ctx, f);
 }
 
 }  // namespace core
