@@ -10,10 +10,10 @@
 // 6), so whichever comes second while the other holds must be refused with
 // PV_EBUSY, and whatever succeeds must be undoable; a success while the
 // other side holds its role (its flag says so) is the invariant broken.
-// Each vCPU yields at a
-// different rhythm while it holds, and the scheduler's time slices preempt
-// them at arbitrary points between hypercalls, so the rounds interleave in
-// many orders; the test fails unless both sides saw both outcomes. At the
+// Each vCPU holds its role at a different rhythm until the other has tried
+// once, and otherwise runs on, preempted by time slices at arbitrary points
+// between hypercalls, so the rounds interleave in many orders; the test
+// fails unless both sides saw both outcomes. At the
 // end F must be exactly as free as before: pinnable, mappable, and given
 // back to the hypervisor (no reference or type count leaked).
 //
@@ -37,17 +37,17 @@ constexpr uint64_t rounds = 3000;
 constexpr unsigned entry_index = 400;  // unused in the L1 that maps the user region
 
 struct Side {
-    volatile uint64_t done_ok, refused, unexpected, both;
+    volatile uint64_t attempts, done_ok, refused, unexpected, both;
     volatile int64_t first_unexpected_rc;
     // Set once the operation has succeeded, cleared just before it is
     // undone: while set, the frame certainly holds this side's role.
     volatile bool held;
+    volatile bool finished;  // all rounds made
 };
 
 Side g_map{}, g_pin{};
 volatile uint64_t g_frame = 0;  // F
 volatile uint64_t g_entry = 0;  // E's machine address
-volatile bool g_pin_done = false;
 alignas(16) uint8_t g_stack1[16384];
 
 void note_unexpected(Side& s, int64_t rc) {
@@ -55,16 +55,26 @@ void note_unexpected(Side& s, int64_t rc) {
     s.unexpected = s.unexpected + 1;
 }
 
+// While holding its role, a side yields until the other side has made an
+// attempt (which must then be refused), so the race goes both ways
+// whatever order the scheduler runs the vCPUs in; bounded, in case the
+// other never runs again.
+void hold_until_tried(const Side& other) {
+    uint64_t seen = other.attempts;
+    for (int k = 0; k < 10000 && other.attempts == seen && !other.finished; ++k) pv_sched_op(PV_SCHEDOP_yield, 0);
+}
+
 // vCPU 1: pin and unpin. It runs with nothing of pvkernel set up for it
 // (no trap table), so it touches only memory and hypercalls.
 extern "C" [[noreturn]] void racing_vcpu1_main() {
     for (uint64_t i = 0; i < rounds; ++i) {
+        g_pin.attempts = g_pin.attempts + 1;
         int64_t rc = ext(PV_MMUEXT_PIN_L1_TABLE, g_frame);
         if (rc == 0) {
             g_pin.held = true;
             g_pin.done_ok = g_pin.done_ok + 1;
             if (g_map.held) g_pin.both = g_pin.both + 1;  // a table and writable at once
-            if (i % 2 == 0) pv_sched_op(PV_SCHEDOP_yield, 0);  // hold it a while
+            if (i % 2 == 0) hold_until_tried(g_map);
             // Cleared before the undo: the other vCPU may run as soon as
             // the undo returns, and must not see the flag then.
             g_pin.held = false;
@@ -77,7 +87,7 @@ extern "C" [[noreturn]] void racing_vcpu1_main() {
         }
         if (i % 5 == 0) pv_sched_op(PV_SCHEDOP_yield, 0);
     }
-    g_pin_done = true;
+    g_pin.finished = true;
     pv_vcpu_op(PV_VCPUOP_down, 1, 0);
     for (;;) pv_sched_op(PV_SCHEDOP_yield, 0);
 }
@@ -95,12 +105,13 @@ racing_vcpu1_entry:
 // vCPU 0: map writable and unmap.
 void map_rounds() {
     for (uint64_t i = 0; i < rounds; ++i) {
+        g_map.attempts = g_map.attempts + 1;
         int64_t rc = update(g_entry, pte(g_frame, data_rw));
         if (rc == 0) {
             g_map.held = true;
             g_map.done_ok = g_map.done_ok + 1;
             if (g_pin.held) g_map.both = g_map.both + 1;  // writable and a table at once
-            if (i % 3 == 0) pv_sched_op(PV_SCHEDOP_yield, 0);  // hold it a while
+            if (i % 3 == 0) hold_until_tried(g_pin);
             g_map.held = false;  // before the undo, as above
             int64_t u = update(g_entry, 0);
             if (u != 0) note_unexpected(g_map, u);
@@ -111,6 +122,7 @@ void map_rounds() {
         }
         if (i % 7 == 0) pv_sched_op(PV_SCHEDOP_yield, 0);
     }
+    g_map.finished = true;
 }
 
 void report(const char* what, const Side& s) {
@@ -143,8 +155,8 @@ void test_main() {
     gt::check_rc(pv_vcpu_op(PV_VCPUOP_up, 1, 0), 0, "up vCPU 1");
 
     map_rounds();
-    for (int i = 0; i < 1000000 && !g_pin_done; ++i) pv_sched_op(PV_SCHEDOP_yield, 0);
-    gt::check(g_pin_done, "vCPU 1 finished its rounds");
+    for (int i = 0; i < 1000000 && !g_pin.finished; ++i) pv_sched_op(PV_SCHEDOP_yield, 0);
+    gt::check(g_pin.finished, "vCPU 1 finished its rounds");
 
     report("map writable (vCPU 0)", g_map);
     report("pin as L1 (vCPU 1)", g_pin);
