@@ -216,10 +216,12 @@ void run(Input& in) {
             size_t lines = g.hooks.lines.size();
             int64_t ret = g.hypercall(nr, a[0], a[1], a[2], a[3], a[4]);
             check_console(g.hooks, lines);
-            if (nr == PV_HYPERCALL_iret) {
-                // Back through the frame or into the failsafe callback, or
-                // the domain is crashed.
-                check(g.regs_replaced, "iret did not replace the registers");
+            // iret, and a multicall that an iret entry ended (SPEC.md,
+            // multicall), resume elsewhere: back through the frame or into
+            // the failsafe callback, or the domain is crashed.
+            bool ended_by_iret = nr == PV_HYPERCALL_multicall && (g.regs_replaced || g.crash_reason != nullptr);
+            if (nr == PV_HYPERCALL_iret || ended_by_iret) {
+                check(g.regs_replaced || ended_by_iret, "iret did not replace the registers");
                 if (g.crash_reason != nullptr) return;
                 check_resume(g.regs);
                 continue;
