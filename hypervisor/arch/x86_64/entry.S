@@ -129,33 +129,8 @@ trap_fast:
 2:      shll    $4, %ecx                        /* the trap entry */
         cmpq    $0, VCPU_TRAPS(%rax,%rcx)
         je      trap_fast_bail                  /* no handler: crash, in C */
-        /* r9: the frame's address, on the kernel stack from user mode. */
-        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
-        jne     3f
-        movq    VCPU_KERNEL_SP(%rax), %r9
-        testq   %r9, %r9
-        jz      trap_fast_bail                  /* no kernel stack: crash, in C */
-        orl     $PV_FRAME_FROM_USER, %edi
-        jmp     4f
-3:      movq    TF_RSP(%rsp), %r9
-4:      andq    $-16, %r9
-        subq    $PV_FRAME_SIZE, %r9
-        /* guest_range_ok(frame, PV_FRAME_SIZE) */
-        movabsq $(0x0000800000000000 - PV_FRAME_SIZE), %rdx
-        cmpq    %rdx, %r9
-        jbe     5f
-        movabsq $0xffff880000000000, %rdx
-        cmpq    %rdx, %r9
-        jb      trap_fast_bail
-        cmpq    $-PV_FRAME_SIZE, %r9
-        ja      trap_fast_bail
-5:      testl   $PV_FRAME_FROM_USER, %edi
-        jz      6f
-        /* The kernel stack is mapped in the kernel root only. */
-        movq    VCPU_KERNEL_ROOT(%rax), %rdx
-        shlq    $12, %rdx
-        movq    %rdx, %cr3
-6:
+        /* r9: the frame's address (no kernel stack: crash, in C). */
+        BOUNCE_FRAME_ADDRESS TF_RSP(%rsp), %r9, %edi, %rdx, trap_fast_bail
         .global trap_fast_writes, trap_fast_writes_end, trap_fast_fixup
 trap_fast_writes:                               /* guest memory: faults go to the fixup */
         movq    TF_RCX(%rsp), %rdx
@@ -204,12 +179,7 @@ trap_fast_writes_end:
         jz      10f
         movb    $VCPU_MODE_KERNEL, VCPU_MODE(%rax)
         movb    $VCPU_MODE_KERNEL, %gs:PERCPU_MODE
-        /* The kernel's GS base, for the swapgs on the way out. */
-        movq    VCPU_GS_KERNEL(%rax), %rax
-        movq    %rax, %rdx
-        shrq    $32, %rdx
-        movl    $MSR_KERNEL_GS_BASE, %ecx
-        wrmsr
+        LOAD_GUEST_GS_BASE VCPU_GS_KERNEL
 10:     popq    %r10
         popq    %r9
         popq    %r8
@@ -264,31 +234,7 @@ deliver_upcall:
         jz      9f                              /* no callback: the guest polls */
         /* ecx: the pv_frame flags; rsi: its address. */
         movl    $PV_FRAME_EVENT, %ecx
-        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
-        jne     1f
-        movq    VCPU_KERNEL_SP(%rax), %rsi
-        testq   %rsi, %rsi
-        jz      deliver_upcall_bail
-        orl     $PV_FRAME_FROM_USER, %ecx
-        jmp     2f
-1:      movq    GR_RSP(%rdi), %rsi
-2:      andq    $-16, %rsi
-        subq    $PV_FRAME_SIZE, %rsi
-        /* guest_range_ok(frame, PV_FRAME_SIZE) */
-        movabsq $(0x0000800000000000 - PV_FRAME_SIZE), %r9
-        cmpq    %r9, %rsi
-        jbe     3f
-        movabsq $0xffff880000000000, %r9
-        cmpq    %r9, %rsi
-        jb      deliver_upcall_bail
-        cmpq    $-PV_FRAME_SIZE, %rsi
-        ja      deliver_upcall_bail
-3:      testl   $PV_FRAME_FROM_USER, %ecx
-        jz      4f
-        movq    VCPU_KERNEL_ROOT(%rax), %r9
-        shlq    $12, %r9
-        movq    %r9, %cr3
-4:
+        BOUNCE_FRAME_ADDRESS GR_RSP(%rdi), %rsi, %ecx, %r9, deliver_upcall_bail
         .global deliver_upcall_writes, deliver_upcall_writes_end, deliver_upcall_fixup
 deliver_upcall_writes:                          /* guest memory: faults go to the fixup */
         movq    GR_RCX(%rdi), %r9
@@ -325,12 +271,7 @@ deliver_upcall_writes_end:
         jz      9f
         movb    $VCPU_MODE_KERNEL, VCPU_MODE(%rax)
         movb    $VCPU_MODE_KERNEL, %gs:PERCPU_MODE
-        /* The kernel's GS base, for the swapgs on the way out. */
-        movq    VCPU_GS_KERNEL(%rax), %rax
-        movq    %rax, %rdx
-        shrq    $32, %rdx
-        movl    $MSR_KERNEL_GS_BASE, %ecx
-        wrmsr
+        LOAD_GUEST_GS_BASE VCPU_GS_KERNEL
 9:      ret
 
 deliver_upcall_fixup:

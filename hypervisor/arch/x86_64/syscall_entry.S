@@ -118,12 +118,7 @@ user_syscall_writes_end:
         andq    $RFLAGS_HANDLER_KEEP, %r11
         orq     $0x202, %r11                    /* IF, and the always-one bit */
         pushq   VCPU_CB_SYSCALL_ADDR(%rax)
-        /* The kernel's GS base, for the swapgs on the way out. */
-        movq    VCPU_GS_KERNEL(%rax), %rax
-        movq    %rax, %rdx
-        shrq    $32, %rdx
-        movl    $MSR_KERNEL_GS_BASE, %ecx
-        wrmsr
+        LOAD_GUEST_GS_BASE VCPU_GS_KERNEL
         popq    %rcx                            /* sysret goes to rcx: the handler */
         popq    %rdx
         movq    %gs:PERCPU_FAST_RAX, %rax
@@ -162,22 +157,12 @@ iret_fast:
         pushq   %r11
         pushq   %rdx
         pushq   %rsi                            /* iretq frame at 32(%rsp) */
-        /* guest_range_ok(frame, 80): in the lower half, or at or above
-         * the hypervisor's slots without wrapping. */
         /* An event upcall may be due once iret unmasks: the C path decides. */
         movq    VCPU_INFO(%rax), %rdx
         cmpb    $0, VCPU_INFO_UPCALL_PENDING(%rdx)
         jne     iret_bail
         movq    %gs:PERCPU_SCRATCH, %rcx
-        movabsq $(0x0000800000000000 - PV_FRAME_SIZE), %rdx
-        cmpq    %rdx, %rcx
-        jbe     1f
-        movabsq $0xffff880000000000, %rdx
-        cmpq    %rdx, %rcx
-        jb      iret_bail
-        cmpq    $-PV_FRAME_SIZE, %rcx
-        ja      iret_bail
-1:
+        FRAME_RANGE_CHECK %rcx, %rdx, iret_bail
         .global iret_reads, iret_reads_end, iret_fixup
 iret_reads:                                     /* guest memory: faults go to the fixup */
         /* rsp and rip must each be in the lower half or at or above the
@@ -233,11 +218,7 @@ iret_reads_end:
         movq    VCPU_USER_ROOT(%rax), %rdx
         shlq    $12, %rdx
         movq    %rdx, %cr3
-        movq    VCPU_GS_USER(%rax), %rax
-        movq    %rax, %rdx
-        shrq    $32, %rdx
-        movl    $MSR_KERNEL_GS_BASE, %ecx
-        wrmsr
+        LOAD_GUEST_GS_BASE VCPU_GS_USER
 5:      popq    %rsi
         popq    %rdx
         addq    $16, %rsp                       /* the syscall's r11 and rcx */
