@@ -88,7 +88,7 @@ void load_vcpu(core::Vcpu& v) {
     PerCpu& c = this_cpu();
     c.current = &v;
     c.stack_top = v.stack_top;
-    tss_set_rsp0(v.stack_top);
+    c.tss->rsp[0] = v.stack_top;
     wrmsr(msr::fs_base, v.fs_base);
     load_mode(v);
 }
@@ -102,7 +102,7 @@ void run(core::Vcpu& v) {
 
 uint64_t now() { return system_time_ns(); }
 
-void kick_vcpu(core::Vcpu& v);
+inline void kick_vcpu(core::Vcpu& v);
 
 // Runs what the timers that came due ask for: a guest timer raises the
 // vCPU's timer VIRQ; a poll timeout wakes the vCPU.
@@ -207,7 +207,7 @@ uint64_t next_interrupt() {
     PerCpu& c = this_cpu();
     c.current = &next;
     c.stack_top = next.stack_top;
-    tss_set_rsp0(next.stack_top);
+    c.tss->rsp[0] = next.stack_top;
     if (next.fs_base != prev.fs_base) wrmsr(msr::fs_base, next.fs_base);
     bool kernel = next.mode == core::VcpuMode::kernel;
     c.mode = static_cast<uint8_t>(next.mode);
@@ -425,7 +425,8 @@ Hooks g_hooks;
 
 namespace {
 
-void kick_vcpu(core::Vcpu& v) {
+// Inline into the sink's kick: every send that wakes its peer comes here.
+[[gnu::always_inline]] inline void kick_vcpu(core::Vcpu& v) {
     // A running or runnable vCPU sees the upcall on its way back to the
     // guest; only a sleeping one needs waking.
     if (v.state != core::VcpuState::blocked) return;
@@ -457,6 +458,7 @@ core::EventSink& event_sink() { return g_sink; }
 core::DomainLookup& domain_lookup() { return g_lookup; }
 
 void sched_init() {
+    this_cpu().tss = &current_tss();
     if (g_sched.init(1, now()).is_error() ||
         g_timers.init(kstd::span<core::Timer*>(g_timer_storage, kstd::array_size(g_timer_storage))).is_error())
         core::panic("cannot set up the scheduler");
