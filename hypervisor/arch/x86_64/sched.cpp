@@ -337,13 +337,23 @@ public:
     uint64_t now_ns() override { return now(); }
 
     kstd::Result<void> set_singleshot_timer(core::Vcpu& v, uint64_t deadline) override {
-        TRY(core::set_singleshot_timer(g_timers, hv_vcpu(v).timers, deadline));
+        HvVcpu& hv = hv_vcpu(v);
         uint64_t t = now();
-        // A time already past fires now, with no trip through the LAPIC:
-        // the VIRQ is then delivered on the way back from this hypercall.
-        if (deadline != 0 && deadline <= t) fire_timers(t);
-        // The LAPIC may be armed for a later deadline; bring it forward.
-        lapic_arm_by(next_interrupt(), t);
+        if (deadline != 0 && deadline <= t) {
+            // A time already past fires now, as if armed and expired at
+            // once, with no trip through the queue or the LAPIC: a deadline
+            // set before is replaced, and the VIRQ is delivered on the way
+            // back from this hypercall. Other timers due fire with it.
+            (void)core::set_singleshot_timer(g_timers, hv.timers, 0);  // cancels; never fails
+            (void)core::evtchn_raise_virq(hv_domain(*v.domain).evtchn, arch::event_sink(), v.id, PV_VIRQ_TIMER);
+            fire_timers(t);
+            return kstd::ok();
+        }
+        TRY(core::set_singleshot_timer(g_timers, hv.timers, deadline));
+        // The LAPIC may be armed for a later deadline; bring it forward,
+        // counting from the time read just before (a count from the earlier
+        // read would fire late by the time the arming took).
+        lapic_arm_by(next_interrupt(), now());
         return kstd::ok();
     }
 
