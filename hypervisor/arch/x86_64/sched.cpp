@@ -62,23 +62,17 @@ constexpr uint64_t console_poll_ns = 10'000'000;
 HvDomain* g_dom0 = nullptr;
 
 // A vCPU's x87/SSE registers go with it: saved when it leaves the CPU and
-// restored when it comes back, starting from the reset state.
+// restored when it comes back, starting from the reset state
+// (vcpu_stack_init).
 void fpu_save(core::Vcpu& v) {
     // SAFETY: fpu is a 16-byte aligned 512-byte area in the vCPU object.
     asm volatile("fxsaveq %0" : "=m"(v.fpu));
 }
 
+// vcpu_stack_init gave every vCPU a state to load (the reset state).
 void fpu_load(core::Vcpu& v) {
-    if (!v.fpu_initialised) {
-        // SAFETY: fninit resets the x87 unit; the ldmxcsr sets SSE to its
-        // reset control word (all exceptions masked). Then save that.
-        uint32_t mxcsr = 0x1f80;
-        asm volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
-        fpu_save(v);
-        v.fpu_initialised = true;
-        return;
-    }
-    // SAFETY: restores what fpu_save stored for this vCPU.
+    // SAFETY: restores what fpu_save stored for this vCPU, or the reset
+    // image vcpu_stack_init wrote.
     asm volatile("fxrstorq %0" : : "m"(v.fpu));
 }
 
@@ -245,7 +239,8 @@ void leave_cpu_at(core::Vcpu& v, uint64_t t) {
 // again. The switch path: one scheduler call charges v, queues it again
 // unless it blocks, and picks. With a timer due (it may wake v) or a domain
 // to reap, the scheduler is told first and leave_cpu_at does the rest.
-void switch_away(core::Vcpu& v, core::SchedStop why) {
+// Inline into each of its few callers, whose `why` is a constant.
+[[gnu::always_inline]] inline void switch_away(core::Vcpu& v, core::SchedStop why) {
     uint64_t t = now();
     if (g_reap_pending || g_timers.next_deadline() <= t) [[unlikely]] {
         if (why == core::SchedStop::block) g_sched.block(hv_vcpu(v).sched, t);
