@@ -3,7 +3,8 @@
 // port): only the watchdog timer wakes it. Unmasking the port delivers
 // the event, at once if the vCPU's events are enabled, else when they are
 // (the unmask hypercall path). The vCPU-wide mask holds an event back
-// across hypercalls and lets it in the moment it is cleared.
+// across hypercalls and lets it in the moment it is cleared. An event on
+// a port with no handler is cleared and counted.
 #include "ev.h"
 
 const char test_title[] = "masking";
@@ -81,5 +82,16 @@ void test_main() {
     gt::check(events::irqs_masked(), "wait() returns with events masked");
 
     gt::check_eq(events::stats().unhandled, 0, "events without a handler");
+
+    // A port without a handler: the upcall clears its event and counts it,
+    // and the handled ports around it are not disturbed.
+    kstd::Result<events::Port> bare = events::bind_ipi(nullptr, nullptr);
+    if (bare.is_error()) return test_error("bind_ipi without a handler");
+    events::irq_enable();
+    gt::check(events::send(bare.value()).is_ok(), "send to the port without a handler");
+    gt::check(events::send(p).is_ok(), "send");
+    gt::check_eq(events::stats().unhandled, 1, "events without a handler, counted");
+    gt::check(!events::is_pending(bare.value()), "the unhandled event is cleared");
+    gt::check_eq(g_count, 5, "the handled port's event beside it");
     if (gt::failures() == 0) test_pass();
 }

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/vcpu.h"
+#include "x86/descriptors.h"
 
 namespace arch {
 
@@ -31,6 +32,7 @@ struct PerCpu {
     uint32_t cpu_id;
     uint64_t fast_rax, fast_rcx, fast_r11;  // syscall_entry.S fast paths
     uint8_t mode;                           // Vcpu::mode of current
+    x86::Tss* tss;  // this CPU's TSS, whose rsp0 a vCPU switch sets (sched_init)
 };
 static_assert(__builtin_offsetof(PerCpu, stack_top) == PERCPU_STACK_TOP);
 static_assert(__builtin_offsetof(PerCpu, scratch) == PERCPU_SCRATCH);

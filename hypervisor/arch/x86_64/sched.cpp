@@ -62,23 +62,17 @@ constexpr uint64_t console_poll_ns = 10'000'000;
 HvDomain* g_dom0 = nullptr;
 
 // A vCPU's x87/SSE registers go with it: saved when it leaves the CPU and
-// restored when it comes back, starting from the reset state.
+// restored when it comes back, starting from the reset state
+// (vcpu_stack_init).
 void fpu_save(core::Vcpu& v) {
     // SAFETY: fpu is a 16-byte aligned 512-byte area in the vCPU object.
     asm volatile("fxsaveq %0" : "=m"(v.fpu));
 }
 
+// vcpu_stack_init gave every vCPU a state to load (the reset state).
 void fpu_load(core::Vcpu& v) {
-    if (!v.fpu_initialised) {
-        // SAFETY: fninit resets the x87 unit; the ldmxcsr sets SSE to its
-        // reset control word (all exceptions masked). Then save that.
-        uint32_t mxcsr = 0x1f80;
-        asm volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
-        fpu_save(v);
-        v.fpu_initialised = true;
-        return;
-    }
-    // SAFETY: restores what fpu_save stored for this vCPU.
+    // SAFETY: restores what fpu_save stored for this vCPU, or the reset
+    // image vcpu_stack_init wrote.
     asm volatile("fxrstorq %0" : : "m"(v.fpu));
 }
 
@@ -88,7 +82,7 @@ void load_vcpu(core::Vcpu& v) {
     PerCpu& c = this_cpu();
     c.current = &v;
     c.stack_top = v.stack_top;
-    tss_set_rsp0(v.stack_top);
+    c.tss->rsp[0] = v.stack_top;
     wrmsr(msr::fs_base, v.fs_base);
     load_mode(v);
 }
@@ -102,7 +96,7 @@ void run(core::Vcpu& v) {
 
 uint64_t now() { return system_time_ns(); }
 
-void kick_vcpu(core::Vcpu& v);
+inline void kick_vcpu(core::Vcpu& v);
 
 // Runs what the timers that came due ask for: a guest timer raises the
 // vCPU's timer VIRQ; a poll timeout wakes the vCPU.
@@ -207,7 +201,7 @@ uint64_t next_interrupt() {
     PerCpu& c = this_cpu();
     c.current = &next;
     c.stack_top = next.stack_top;
-    tss_set_rsp0(next.stack_top);
+    c.tss->rsp[0] = next.stack_top;
     if (next.fs_base != prev.fs_base) wrmsr(msr::fs_base, next.fs_base);
     bool kernel = next.mode == core::VcpuMode::kernel;
     c.mode = static_cast<uint8_t>(next.mode);
@@ -245,7 +239,8 @@ void leave_cpu_at(core::Vcpu& v, uint64_t t) {
 // again. The switch path: one scheduler call charges v, queues it again
 // unless it blocks, and picks. With a timer due (it may wake v) or a domain
 // to reap, the scheduler is told first and leave_cpu_at does the rest.
-void switch_away(core::Vcpu& v, core::SchedStop why) {
+// Inline into each of its few callers, whose `why` is a constant.
+[[gnu::always_inline]] inline void switch_away(core::Vcpu& v, core::SchedStop why) {
     uint64_t t = now();
     if (g_reap_pending || g_timers.next_deadline() <= t) [[unlikely]] {
         if (why == core::SchedStop::block) g_sched.block(hv_vcpu(v).sched, t);
@@ -337,13 +332,23 @@ public:
     uint64_t now_ns() override { return now(); }
 
     kstd::Result<void> set_singleshot_timer(core::Vcpu& v, uint64_t deadline) override {
-        TRY(core::set_singleshot_timer(g_timers, hv_vcpu(v).timers, deadline));
+        HvVcpu& hv = hv_vcpu(v);
         uint64_t t = now();
-        // A time already past fires now, with no trip through the LAPIC:
-        // the VIRQ is then delivered on the way back from this hypercall.
-        if (deadline != 0 && deadline <= t) fire_timers(t);
-        // The LAPIC may be armed for a later deadline; bring it forward.
-        lapic_arm_by(next_interrupt(), t);
+        if (deadline != 0 && deadline <= t) {
+            // A time already past fires now, as if armed and expired at
+            // once, with no trip through the queue or the LAPIC: a deadline
+            // set before is replaced, and the VIRQ is delivered on the way
+            // back from this hypercall. Other timers due fire with it.
+            (void)core::set_singleshot_timer(g_timers, hv.timers, 0);  // cancels; never fails
+            (void)core::evtchn_raise_virq(hv_domain(*v.domain).evtchn, arch::event_sink(), v.id, PV_VIRQ_TIMER);
+            fire_timers(t);
+            return kstd::ok();
+        }
+        TRY(core::set_singleshot_timer(g_timers, hv.timers, deadline));
+        // The LAPIC may be armed for a later deadline; bring it forward,
+        // counting from the time read just before (a count from the earlier
+        // read would fire late by the time the arming took).
+        lapic_arm_by(next_interrupt(), now());
         return kstd::ok();
     }
 
@@ -425,7 +430,8 @@ Hooks g_hooks;
 
 namespace {
 
-void kick_vcpu(core::Vcpu& v) {
+// Inline into the sink's kick: every send that wakes its peer comes here.
+[[gnu::always_inline]] inline void kick_vcpu(core::Vcpu& v) {
     // A running or runnable vCPU sees the upcall on its way back to the
     // guest; only a sleeping one needs waking.
     if (v.state != core::VcpuState::blocked) return;
@@ -457,6 +463,7 @@ core::EventSink& event_sink() { return g_sink; }
 core::DomainLookup& domain_lookup() { return g_lookup; }
 
 void sched_init() {
+    this_cpu().tss = &current_tss();
     if (g_sched.init(1, now()).is_error() ||
         g_timers.init(kstd::span<core::Timer*>(g_timer_storage, kstd::array_size(g_timer_storage))).is_error())
         core::panic("cannot set up the scheduler");

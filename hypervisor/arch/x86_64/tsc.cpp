@@ -18,6 +18,7 @@ constexpr uint16_t pit_ch2 = 0x42, pit_cmd = 0x43, port_b = 0x61;
 
 uint64_t tsc_detail::g_boot = 0;
 core::TimeScale tsc_detail::g_scale{};
+core::TickScale tsc_detail::g_tick_scale{};
 
 using tsc_detail::g_scale;
 
@@ -38,6 +39,7 @@ uint64_t tsc_calibrate() {
     g_tsc_hz = (end - start) * interval_hz;
     tsc_detail::g_boot = start;
     g_scale = core::tsc_scale(g_tsc_hz);
+    tsc_detail::g_tick_scale = core::tick_scale(g_scale);
     return g_tsc_hz;
 }
 

@@ -12,6 +12,20 @@ namespace {
 
 constexpr size_t vcpu_stack_pages = 4;
 
+// The x87/SSE state a vCPU starts with, as an FXSAVE image (Intel SDM
+// Vol. 1, 10.5.1, table 10-2): what FNINIT leaves (control word 0x37f,
+// status 0, every register empty, which the abridged tag word writes as 0)
+// and MXCSR's reset value 0x1f80 (all SSE exceptions masked); the data
+// registers zero. A switch then only ever restores what is there.
+void fpu_reset(core::Vcpu& v) {
+    for (uint8_t& b : v.fpu) b = 0;
+    v.fpu[0] = 0x7f;  // FCW
+    v.fpu[1] = 0x03;
+    v.fpu[24] = 0x80;  // MXCSR
+    v.fpu[25] = 0x1f;
+    v.fpu_initialised = true;
+}
+
 }  // namespace
 
 kstd::Result<void> vcpu_stack_init(core::Vcpu& v, const core::GuestRegs& initial) {
@@ -25,6 +39,7 @@ kstd::Result<void> vcpu_stack_init(core::Vcpu& v, const core::GuestRegs& initial
     *--sp = reinterpret_cast<uint64_t>(vcpu_first_entry);
     for (int i = 0; i < 6; ++i) *--sp = 0;
     v.saved_rsp = reinterpret_cast<uint64_t>(sp);
+    fpu_reset(v);
     v.state = core::VcpuState::runnable;
     return kstd::ok();
 }

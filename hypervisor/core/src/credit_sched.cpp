@@ -125,17 +125,6 @@ void CreditScheduler::stop_running(SchedVcpu& v, uint64_t now) {
     if (v.runnable && !v.parked && !v.queued) enqueue(v);
 }
 
-bool CreditScheduler::wake(SchedVcpu& v, bool boost) {
-    if (v.runnable || v.domain == nullptr) return false;
-    v.runnable = true;
-    if (v.capped && v.credit <= 0) v.parked = true;
-    if (v.parked) return false;  // runs when the next period gives it credit
-    if (boost && v.prio == SchedPrio::under) v.prio = SchedPrio::boost;
-    if (!v.running && !v.queued) enqueue(v);
-    const SchedVcpu* cur = rq_[v.cpu].current;
-    return cur == nullptr || static_cast<uint32_t>(v.prio) < static_cast<uint32_t>(cur->prio);
-}
-
 void CreditScheduler::block(SchedVcpu& v, uint64_t now) {
     v.runnable = false;
     if (v.running) stop_running(v, now);

@@ -42,6 +42,11 @@ void evtchn_detail::wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p) {
     }
 }
 
+void evtchn_detail::wake_pollers_and_notify(EvtchnTable& t, EventSink& sink, uint32_t p) {
+    wake_pollers(t, sink, p);
+    notify_new(t, sink, p);
+}
+
 void evtchn_unmask_port(EvtchnTable& t, EventSink& sink, uint32_t p) {
     pv_shared_info& s = t.shared();
     clear(s.evtchn_mask[word_of(p)], bit_of(p));

@@ -6,21 +6,24 @@
 
 namespace core {
 
-HypercallResult hc_sched_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg) {
+namespace {
+
+// Blocking re-enables events atomically: an event that is already pending
+// returns at once instead of being slept through. With yield, ahead of
+// the rest: every wait for an event, and every yield, comes here.
+[[gnu::always_inline]] inline HypercallResult block(HypercallContext& ctx) {
+    Vcpu& v = ctx.vcpu;
+    if (v.info != nullptr) {
+        v.info->upcall_mask = 0;
+        if (v.info->upcall_pending != 0) return 0;
+    }
+    ctx.hooks.block(v);
+    return 0;
+}
+
+[[gnu::noinline]] HypercallResult other_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg) {
     Vcpu& v = ctx.vcpu;
     switch (cmd) {
-    case PV_SCHEDOP_yield:
-        ctx.hooks.yield(v);
-        return 0;
-    case PV_SCHEDOP_block:
-        // Blocking re-enables events atomically: an event that is already
-        // pending returns at once instead of being slept through.
-        if (v.info != nullptr) {
-            v.info->upcall_mask = 0;
-            if (v.info->upcall_pending != 0) return 0;
-        }
-        ctx.hooks.block(v);
-        return 0;
     case PV_SCHEDOP_poll: {
         // Decode: the request and its ports, copied out once.
         pv_sched_poll req;
@@ -40,6 +43,18 @@ HypercallResult hc_sched_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg) {
         return 0;
     }
     return hc_error(kstd::Error::nosys);
+}
+
+}  // namespace
+
+HypercallResult hc_sched_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg) {
+    if (cmd == PV_SCHEDOP_block) [[likely]]
+        return block(ctx);
+    if (cmd == PV_SCHEDOP_yield) {
+        ctx.hooks.yield(ctx.vcpu);
+        return 0;
+    }
+    return other_op(ctx, cmd, arg);
 }
 
 }  // namespace core

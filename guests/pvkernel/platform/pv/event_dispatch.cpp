@@ -1,30 +1,52 @@
 // The guest side of the event delivery protocol (SPEC.md section 7; the
 // hypervisor's half is in hypervisor/core/include/core/evtchn_pending.h):
-// the upcall's two-level scan, per-port mask and unmask, the vCPU-wide
-// event mask (irq_*) and waiting by blocking.
+// the handler slots and the two-level scan (the upcall's own copy of it is
+// in event_entry.S), per-port mask and unmask, the vCPU-wide event mask
+// (irq_*) and waiting by blocking.
 #include <pvisor/event_channel.h>
 #include <pvisor/hypercall_stubs.h>
 #include <pvisor/sched.h>
 #include <pvisor/shared_info.h>
 #include <pvisor/version.h>
 
+#include <stddef.h>
+
 #include "events_pv.h"
 #include "pv.h"
+#include "pv_abi_asm.h"
+
+struct PvkEventSlot {
+    pvk::events::Handler handler;
+    void* arg;
+};
+
+// The handler slots and statistics, with C names for the upcall's scan in
+// event_entry.S. Written with events masked (bindings) and read by the
+// upcall, which runs with events masked on this one vCPU: no further
+// locking.
+extern "C" {
+constinit PvkEventSlot pvk_pv_event_slots[pvk::events::max_ports] = {};
+constinit pvk::events::Stats pvk_pv_event_stats = {};
+}
+
+// What event_entry.S assumes (pv_abi_asm.h).
+static_assert(PVK_PV_SI_UPCALL_PENDING == offsetof(pv_shared_info, vcpu[0].upcall_pending) &&
+              PVK_PV_SI_UPCALL_MASK == offsetof(pv_shared_info, vcpu[0].upcall_mask) &&
+              PVK_PV_SI_PENDING_SEL == offsetof(pv_shared_info, vcpu[0].evtchn_pending_sel) &&
+              PVK_PV_SI_EVTCHN_PENDING == offsetof(pv_shared_info, evtchn_pending) &&
+              PVK_PV_SI_EVTCHN_MASK == offsetof(pv_shared_info, evtchn_mask));
+static_assert(PVK_PV_EVENT_MAX_PORTS == pvk::events::max_ports &&
+              sizeof(PvkEventSlot) == size_t{1} << PVK_PV_EVENT_SLOT_SHIFT && offsetof(PvkEventSlot, arg) == 8);
+static_assert(PVK_PV_EVENT_STATS_UPCALLS == offsetof(pvk::events::Stats, upcalls) &&
+              PVK_PV_EVENT_STATS_HANDLED == offsetof(pvk::events::Stats, handled) &&
+              PVK_PV_EVENT_STATS_UNHANDLED == offsetof(pvk::events::Stats, unhandled));
 
 namespace pvk::events {
 namespace {
 
-struct Slot {
-    Handler handler;
-    void* arg;
-};
-
-// Written with events masked (bindings) and read by the upcall, which
-// runs with events masked on this one vCPU: no further locking.
-constinit Slot g_slots[max_ports] = {};
-constinit Stats g_stats = {};
-
-constexpr uint64_t rflags_if = uint64_t{1} << 9;
+using Slot = PvkEventSlot;
+auto& g_slots = pvk_pv_event_slots;
+auto& g_stats = pvk_pv_event_stats;
 
 // Only vCPU 0 exists today.
 volatile pv_vcpu_info& vcpu() { return pv::shared_info().vcpu[0]; }
@@ -55,14 +77,15 @@ bool test_and_clear(volatile uint64_t* word, uint32_t b) {
 }
 
 // The scan of the upcall (protocol "Guest, in its upcall handler"), with
-// events masked. Returns the number of ports found pending.
+// events masked, for dispatch_pending; the upcall itself runs the same
+// steps in assembly (event_entry.S). Returns the number of ports found pending.
 //
 // Each word is read again after every handler rather than walked from one
 // snapshot: a bit that was set meanwhile is handled now instead of by the
 // next upcall (its selector bit and upcall_pending are set again, so that
 // scan finds nothing more, which is harmless), and the loop keeps only the
 // selector and the word index across the handler calls.
-[[gnu::always_inline]] inline uint32_t scan() {
+uint32_t scan() {
     volatile pv_vcpu_info& vi = vcpu();
     uint32_t found = 0;
     do {
@@ -124,28 +147,3 @@ namespace pvk::pv {
 void set_port_handler(events::Port p, events::Handler h, void* arg) { events::g_slots[p] = {h, arg}; }
 
 }  // namespace pvk::pv
-
-extern "C" bool pvk_pv_event_upcall(pvk::TrapFrame* frame) {
-    using namespace pvk::events;
-    ++g_stats.upcalls;
-    for (;;) {
-        (void)scan();
-        // Only the iret hypercall returns to user mode.
-        if ((frame->flags & PV_FRAME_FROM_USER) != 0) return false;
-        // Events were masked where the upcall came in: iretq leaves the
-        // mask set, as the iret hypercall would.
-        if ((frame->rflags & rflags_if) == 0) return true;
-        // Re-enable events as SPEC.md section 7 says (store K = 0, then
-        // read U), and resume with a native iretq instead of the iret
-        // hypercall. An event that arrives after this read comes with a
-        // hypervisor entry, whose return sees K clear and delivers it on top
-        // of the rest of this path.
-        volatile pv_vcpu_info& vi = vcpu();
-        vi.upcall_mask = 0;
-        asm volatile("" ::: "memory");
-        if (vi.upcall_pending == 0) return true;
-        // One came in already: handle it here rather than by a hypercall.
-        vi.upcall_mask = 1;
-        asm volatile("" ::: "memory");
-    }
-}

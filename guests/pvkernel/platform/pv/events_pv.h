@@ -12,10 +12,8 @@ void set_port_handler(events::Port p, events::Handler h, void* arg);
 
 }  // namespace pvk::pv
 
-// The PV_CALLBACK_EVENT callback: saves the caller-saved registers the
-// frame does not hold and calls pvk_pv_event_upcall(frame), which handles
-// the pending ports and says how to resume: true, with a native iretq (an
-// upcall from kernel mode; events re-enabled as the frame says), false,
-// with the iret hypercall.
+// The PV_CALLBACK_EVENT callback (event_entry.S): scans the pending ports,
+// calls their handlers from the slots set_port_handler fills, and resumes
+// with a native iretq (an upcall from kernel mode; events re-enabled as
+// the frame says) or with the iret hypercall (to user mode).
 extern "C" void pvk_pv_event_entry();
-extern "C" bool pvk_pv_event_upcall(pvk::TrapFrame* frame);

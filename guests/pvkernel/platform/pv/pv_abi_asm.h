@@ -14,4 +14,19 @@
 /* The iret stub: entered by jmp with rsp at the frame, never called. */
 #define PVK_PV_IRET_STUB (pv_hypercall_page + PV_HYPERCALL_iret * PVK_PV_HYPERCALL_ENTRY_SIZE)
 
+/* The shared page as the event upcall (event_entry.S) reads it: vCPU 0's
+ * upcall_pending, upcall_mask and evtchn_pending_sel, and the domain's
+ * pending and mask words. event_dispatch.cpp checks these, and the layout
+ * of its handler slots and statistics. */
+#define PVK_PV_SI_UPCALL_PENDING 0
+#define PVK_PV_SI_UPCALL_MASK 1
+#define PVK_PV_SI_PENDING_SEL 8
+#define PVK_PV_SI_EVTCHN_PENDING 0x800
+#define PVK_PV_SI_EVTCHN_MASK 0xa00
+#define PVK_PV_EVENT_MAX_PORTS 1024
+#define PVK_PV_EVENT_SLOT_SHIFT 4 /* 16-byte slots: handler, then arg */
+#define PVK_PV_EVENT_STATS_UPCALLS 0
+#define PVK_PV_EVENT_STATS_HANDLED 8
+#define PVK_PV_EVENT_STATS_UNHANDLED 16
+
 #endif

@@ -126,8 +126,9 @@ public:
     // v becomes runnable. With boost, a vCPU of class UNDER (it has not
     // used up its credit) jumps to BOOST (an event woke it). Returns true if
     // v's CPU should call pick_next now: it is idle or runs something of
-    // lower priority. Needs no clock: waking charges nobody.
-    bool wake(SchedVcpu& v, bool boost = true);
+    // lower priority. Needs no clock: waking charges nobody. Inline
+    // (credit_sched_inline.h).
+    inline bool wake(SchedVcpu& v, bool boost = true);
     // v stops being runnable (blocked, paused). If it is running it is
     // charged now and its CPU must call pick_next.
     void block(SchedVcpu& v, uint64_t now);

@@ -97,6 +97,19 @@ inline SchedPick CreditScheduler::pick(uint32_t cpu, uint64_t now) {
     return pick_slow(cpu, now);
 }
 
+// Inline: every event that wakes a blocked vCPU comes here.
+inline bool CreditScheduler::wake(SchedVcpu& v, bool boost) {
+    if (v.runnable || v.domain == nullptr) return false;
+    v.runnable = true;
+    if (v.capped && v.credit <= 0) v.parked = true;
+    if (v.parked) return false;  // runs when the next period gives it credit
+    if (boost && v.prio == SchedPrio::under) v.prio = SchedPrio::boost;
+    RunQueue& q = rq_[v.cpu];
+    if (!v.running && !v.queued) enqueue(q, v);
+    const SchedVcpu* cur = q.current;
+    return cur == nullptr || static_cast<uint32_t>(v.prio) < static_cast<uint32_t>(cur->prio);
+}
+
 inline SchedPick CreditScheduler::reschedule(uint32_t cpu, uint64_t now, SchedStop why) {
     if (cpu >= cpus_) [[unlikely]]
         return {nullptr, no_deadline};

@@ -127,39 +127,57 @@ inline bool test_and_set(uint64_t& word, uint32_t bit) {
 // Wakes the vCPUs polling p (evtchn_pending.cpp).
 void wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p);
 
+// Steps 2-4 for port p, whose P bit just went 0 -> 1; the kick is the last
+// thing it does.
+[[gnu::always_inline]] inline void notify_new(EvtchnTable& t, EventSink& sink, uint32_t p) {
+    pv_shared_info& s = t.shared();
+    const uint32_t w = p / 64, b = p % 64;
+    // 2: a masked port stays pending. The lock bts that set P was the full
+    // barrier between the store to P and this load of M.
+    if ((__atomic_load_n(&s.evtchn_mask[w], __ATOMIC_SEQ_CST) >> b & 1) != 0) return;
+    Vcpu* v = t.vcpu(t.port(p).notify_vcpu);
+    // 3 and 4: S before U; kick on U 0 -> 1.
+    if (v != nullptr && v->info != nullptr && !test_and_set(v->info->evtchn_pending_sel, w) &&
+        __atomic_exchange_n(&v->info->upcall_pending, uint8_t{1}, __ATOMIC_SEQ_CST) == 0)
+        sink.kick(*v);
+}
+
+// With vCPUs polling: wakes those polling p, then notify_new.
+void wake_pollers_and_notify(EvtchnTable& t, EventSink& sink, uint32_t p);
+
 }  // namespace evtchn_detail
 
 inline bool evtchn_set_pending(EvtchnTable& t, EventSink& sink, uint32_t p) {
-    using evtchn_detail::test_and_set;
-    pv_shared_info& s = t.shared();
-    const uint32_t w = p / 64, b = p % 64;
-    if (test_and_set(s.evtchn_pending[w], b)) return false;  // 1: coalesced
-    // 2: a masked port stays pending. The lock bts above was the full
-    // barrier between the store to P and this load of M.
-    if ((__atomic_load_n(&s.evtchn_mask[w], __ATOMIC_SEQ_CST) >> b & 1) == 0) {
-        Vcpu* v = t.vcpu(t.port(p).notify_vcpu);
-        // 3 and 4: S before U; kick on U 0 -> 1.
-        if (v != nullptr && v->info != nullptr && !test_and_set(v->info->evtchn_pending_sel, w) &&
-            __atomic_exchange_n(&v->info->upcall_pending, uint8_t{1}, __ATOMIC_SEQ_CST) == 0)
-            sink.kick(*v);
-    }
-    if (__atomic_load_n(&t.poll_mask, __ATOMIC_SEQ_CST) != 0) evtchn_detail::wake_pollers(t, sink, p);
+    if (evtchn_detail::test_and_set(t.shared().evtchn_pending[p / 64], p % 64)) return false;  // 1: coalesced
+    // Pollers are woken whatever the mask (they look at P, which is set),
+    // before the rest, so that the common case ends with the kick and
+    // keeps nothing across a call.
+    if (__atomic_load_n(&t.poll_mask, __ATOMIC_SEQ_CST) != 0) [[unlikely]]
+        evtchn_detail::wake_pollers_and_notify(t, sink, p);
+    else
+        evtchn_detail::notify_new(t, sink, p);
     return true;
 }
 
-inline kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port) {
+// The port a send takes inline: port, if it is in range and interdomain;
+// otherwise null (evtchn_send_other decides). The peer's table is live
+// while the port is interdomain (a peer that ends closes its ports, which
+// makes ours unbound), and binding checked remote_port against it.
+inline const Port* evtchn_interdomain_port(const EvtchnTable& self, uint64_t port) {
     if (!self.in_range(port)) [[unlikely]]
-        return kstd::Error::range;
-    uint32_t p = static_cast<uint32_t>(port);
-    const Port& local = self.port(p);
-    // The notification path, tested first: the peer's table is live while
-    // the port is interdomain (a peer that ends closes its ports, which
-    // makes ours unbound), and binding checked remote_port against it.
-    if (local.state == PortState::interdomain) [[likely]] {
-        evtchn_set_pending(*local.peer, sink, local.remote_port);
+        return nullptr;
+    const Port& local = self.port(static_cast<uint32_t>(port));
+    return local.state == PortState::interdomain ? &local : nullptr;
+}
+
+inline kstd::Result<void> evtchn_send(EvtchnTable& self, EventSink& sink, uint64_t port) {
+    // The notification path, tested first.
+    if (const Port* local = evtchn_interdomain_port(self, port)) [[likely]] {
+        evtchn_set_pending(*local->peer, sink, local->remote_port);
         return kstd::ok();
     }
-    return evtchn_send_other(self, sink, p);
+    if (!self.in_range(port)) return kstd::Error::range;
+    return evtchn_send_other(self, sink, static_cast<uint32_t>(port));
 }
 
 }  // namespace core
