@@ -28,7 +28,8 @@
 
 namespace pvk::pv {
 // The shared page (platform/pv/boot.cpp), mapped for the domain's life.
-extern volatile pv_shared_info* g_shared_info;
+// Its symbol has a plain name for the upcall's assembly (event_entry.S).
+extern volatile pv_shared_info* g_shared_info asm("pvk_pv_shared_info");
 }  // namespace pvk::pv
 #endif
 

@@ -48,7 +48,7 @@ pvk_pv_event_entry:
         incq    pvk_pv_event_stats+PVK_PV_EVENT_STATS_UPCALLS(%rip)
         /* pvk::pv::g_shared_info (boot.cpp): the shared page, mapped for
          * the domain's life; vCPU 0's vcpu_info is at its start. */
-        movq    _ZN3pvk2pv13g_shared_infoE(%rip), %rbx
+        movq    pvk_pv_shared_info(%rip), %rbx
 1:      movb    $0, PVK_PV_SI_UPCALL_PENDING(%rbx)
         xorl    %r12d, %r12d
         /* The exchange is a full barrier: the words it names are read

@@ -11,7 +11,7 @@ namespace pvk::pv {
 // Set once at boot (boot.cpp), before anything reads them; inline because
 // the event paths read the shared page many times per event.
 extern const pv_start_info* g_start_info;
-extern volatile pv_shared_info* g_shared_info;
+extern volatile pv_shared_info* g_shared_info asm("pvk_pv_shared_info");
 
 inline const pv_start_info& start_info() { return *g_start_info; }
 inline volatile pv_shared_info& shared_info() { return *g_shared_info; }
