@@ -17,9 +17,9 @@
 #define VCPU_KERNEL_ROOT 608
 #define VCPU_USER_ROOT 616
 #define VCPU_INFO 624
-#define VCPU_HYPERCALLS 1176
-#define VCPU_BOUNCES 1184
-#define VCPU_TRAPS_TAKEN 1200
+#define VCPU_HYPERCALLS 1168
+#define VCPU_BOUNCES 1176
+#define VCPU_TRAPS_TAKEN 1192
 
 /* Offsets in core::GuestRegs (asm_offsets.cpp checks them). */
 #define GR_R11 32

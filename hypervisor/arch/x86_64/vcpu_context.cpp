@@ -23,7 +23,6 @@ void fpu_reset(core::Vcpu& v) {
     v.fpu[1] = 0x03;
     v.fpu[24] = 0x80;  // MXCSR
     v.fpu[25] = 0x1f;
-    v.fpu_initialised = true;
 }
 
 }  // namespace

@@ -61,7 +61,6 @@ public:
     // and restored whenever the CPU switches vCPUs so that no domain sees
     // another's registers.
     alignas(16) uint8_t fpu[512] = {};
-    bool fpu_initialised = false;
 
     // Counters for the hypervisor's domain table and benchmarks.
     uint64_t hypercalls = 0;
