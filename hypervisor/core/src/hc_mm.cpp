@@ -216,7 +216,9 @@ HypercallResult hc_update_va_mapping(HypercallContext& ctx, uint64_t va, uint64_
     kstd::Result<void> r = mm_locked([&](MmServices& s) -> kstd::Result<void> {
         Mfn root = v.mode == VcpuMode::kernel ? v.kernel_root : v.user_root;
         FlushRequest flush;
-        TRY(update_va_mapping_inline(s.context(), ctx.domain.mm, root, va, val, flags, &flush));
+        MmContext& mm = s.context();
+        if (!update_va_mapping_fast(mm, ctx.domain.mm, root, va, val, flags, &flush)) [[unlikely]]
+            TRY(update_va_mapping(mm, ctx.domain.mm, root, va, val, flags, &flush));
         ++v.pt_updates;
         if (!flush.empty()) s.flush(v, flush);
         return kstd::ok();
