@@ -124,9 +124,10 @@ inline constexpr uint64_t pte_hw_bits = pte::accessed | pte::dirty;
 // references taken by the inline fast path, no racing writer. True if it
 // made the update and added the flush; false having changed nothing, and
 // then update_va_mapping (the full path) decides, with the same checks in
-// the same order, so every refusal and its error come from there.
+// the same order, so every refusal and its error come from there. The
+// flush the flags ask for is the caller's (uvm_flush_of), after the update.
 [[gnu::always_inline]] inline bool update_va_mapping_fast(MmContext& ctx, const MmDomain& d, Mfn root, uint64_t va,
-                                                          uint64_t val, uint64_t flags, FlushRequest* flush) {
+                                                          uint64_t val, uint64_t flags) {
     uint64_t* linear = ctx.access.linear();
     if (linear == nullptr || (flags & ~uint64_t{7}) != 0 || (flags & 3) == 3) [[unlikely]]
         return false;
@@ -171,10 +172,16 @@ inline constexpr uint64_t pte_hw_bits = pte::accessed | pte::dirty;
     }
     if (present) note_present_entry(ft, Mfn(table), index);
     put_entry_refs(ctx, 1, old, d.id);
-    bool all = (flags & uvm_all) != 0;
-    if ((flags & 3) == uvm_invlpg) flush->add_page(va, all);
-    if ((flags & 3) == uvm_flush_tlb) flush->add_all(all);
     return true;
+}
+
+// The flush of valid update_va_mapping flags (update_va_mapping_fast).
+inline FlushRequest uvm_flush_of(uint64_t va, uint64_t flags) {
+    FlushRequest flush;
+    bool all = (flags & uvm_all) != 0;
+    if ((flags & 3) == uvm_invlpg) flush.add_page(va, all);
+    if ((flags & 3) == uvm_flush_tlb) flush.add_all(all);
+    return flush;
 }
 
 }  // namespace core
