@@ -195,7 +195,11 @@ kstd::Result<void> set_pte(uint64_t* entry, uint64_t va, uint64_t value) {
     // A TLB never holds a not-present entry (Intel SDM Vol. 3A, 4.10.2.3):
     // a page that appears needs no flush.
     uint64_t flush = (*entry & PV_PTE_PRESENT) != 0 ? PV_UVMF_INVLPG : PV_UVMF_NONE;
-    return check(pv_update_va_mapping(va, value, flush));
+    int64_t rc = pv_update_va_mapping(va, value, flush);
+    // Every fault comes here: test for success before building an error.
+    if (rc == 0) [[likely]]
+        return kstd::ok();
+    return check(rc);
 }
 
 namespace {
