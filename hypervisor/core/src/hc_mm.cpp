@@ -210,18 +210,50 @@ HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count
     return finish(ctx, done, made, first);
 }
 
-HypercallResult hc_update_va_mapping(HypercallContext& ctx, uint64_t va, uint64_t val, uint64_t flags) {
-    if (!mm_available()) return hc_error(Error::nosys);
+namespace {
+
+// update_va_mapping other than in its common case: the full path, which
+// makes every check in order and gives every refusal's error. Out of line,
+// so that the common case keeps nothing alive for it.
+[[gnu::noinline]] HypercallResult update_va_mapping_full(HypercallContext& ctx, uint64_t va, uint64_t val,
+                                                         uint64_t flags) {
     Vcpu& v = ctx.vcpu;
     kstd::Result<void> r = mm_locked([&](MmServices& s) -> kstd::Result<void> {
         Mfn root = v.mode == VcpuMode::kernel ? v.kernel_root : v.user_root;
         FlushRequest flush;
-        TRY(update_va_mapping_inline(s.context(), ctx.domain.mm, root, va, val, flags, &flush));
+        TRY(update_va_mapping(s.context(), ctx.domain.mm, root, va, val, flags, &flush));
         ++v.pt_updates;
         if (!flush.empty()) s.flush(v, flush);
         return kstd::ok();
     });
     return r.is_error() ? hc_error(r.error()) : 0;
+}
+
+// The flush update_va_mapping_fast leaves to its caller; out of line, so
+// that the update keeps no request on the stack.
+[[gnu::noinline]] void uvm_flush(MmServices& s, Vcpu& v, uint64_t va, uint64_t flags) {
+    s.flush(v, uvm_flush_of(va, flags));
+}
+
+}  // namespace
+
+HypercallResult hc_update_va_mapping(HypercallContext& ctx, uint64_t va, uint64_t val, uint64_t flags) {
+    if (!mm_available()) return hc_error(Error::nosys);
+    Vcpu& v = ctx.vcpu;
+    // The common case under one lock section; if it changed nothing, the
+    // lock is let go and the full path starts afresh (which is as if the
+    // call had come a moment later).
+    bool made = mm_locked([&](MmServices& s) {
+        Mfn root = v.mode == VcpuMode::kernel ? v.kernel_root : v.user_root;
+        if (!update_va_mapping_fast(s.context(), ctx.domain.mm, root, va, val, flags)) [[unlikely]]
+            return false;
+        ++v.pt_updates;
+        if ((flags & 3) != 0) uvm_flush(s, v, va, flags);
+        return true;
+    });
+    if (!made) [[unlikely]]
+        return update_va_mapping_full(ctx, va, val, flags);
+    return 0;
 }
 
 HypercallResult hc_memory_op(HypercallContext& ctx, uint64_t cmd, uint64_t arg) {

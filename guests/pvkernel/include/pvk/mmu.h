@@ -39,10 +39,13 @@ struct EntryWrite {
 };
 
 // The roots of one address space: pv has two (kernel mode and user mode,
-// sharing the user part), native one (user is null).
+// sharing the user part), native one (user is null, user_frame 0). With
+// each, the frame number its loads use, found once when it is made.
 struct Root {
     void* kernel;
     void* user;
+    uint64_t kernel_frame;
+    uint64_t user_frame;
 };
 
 }  // namespace pvk::mmu

@@ -60,7 +60,7 @@ kstd::Result<Root> create_root(void* user_l3, void* const*, size_t) {
     // The user part.
     k[0] = (frame_of(user_l3) << 12) | pvk::mmu::table_entry_flags;
     ++g_roots_live;
-    return Root{k, nullptr};
+    return Root{k, nullptr, frame_of(k), 0};
 }
 
 void destroy_root(const Root& r) {
@@ -78,7 +78,7 @@ void destroy_root(const Root& r) {
 }
 
 void activate(const Root* r) {
-    native::write_cr3(r != nullptr ? native::virt_to_phys(r->kernel) : native::boot_root_phys());
+    native::write_cr3(r != nullptr ? r->kernel_frame << 12 : native::boot_root_phys());
 }
 
 }  // namespace pvk::platform::mmu

@@ -23,7 +23,8 @@
 //  destroy_root   unlink the user part and keep the pair for reuse (a
 //                 few, only while another address space lives); else
 //                 unpin both and make them writable again.
-//  activate       NEW_BASEPTR and NEW_USER_BASEPTR in one mmuext_op.
+//  activate       NEW_BASEPTR and NEW_USER_BASEPTR in one mmuext_op, with
+//                 the frames the Root keeps (no lookups).
 //
 // Pinning the roots (and only the roots) keeps the whole hierarchy typed
 // for the process's life; unlinking the user part (or unpinning the roots)
@@ -194,7 +195,11 @@ kstd::Result<void> set_pte(uint64_t* entry, uint64_t va, uint64_t value) {
     // A TLB never holds a not-present entry (Intel SDM Vol. 3A, 4.10.2.3):
     // a page that appears needs no flush.
     uint64_t flush = (*entry & PV_PTE_PRESENT) != 0 ? PV_UVMF_INVLPG : PV_UVMF_NONE;
-    return check(pv_update_va_mapping(va, value, flush));
+    int64_t rc = pv_update_va_mapping(va, value, flush);
+    // Every fault comes here: test for success before building an error.
+    if (rc == 0) [[likely]]
+        return kstd::ok();
+    return check(rc);
 }
 
 namespace {
@@ -218,7 +223,7 @@ kstd::Result<void> set_user_part(const Root& r, uint64_t entry) {
 
 // Gives a pair up for good: unpinned, writable again, back in the pool.
 void release_root(const Root& r) {
-    auto rc = ext2(PV_MMUEXT_UNPIN_TABLE, frame_of(r.kernel), PV_MMUEXT_UNPIN_TABLE, frame_of(r.user));
+    auto rc = ext2(PV_MMUEXT_UNPIN_TABLE, r.kernel_frame, PV_MMUEXT_UNPIN_TABLE, r.user_frame);
     if (rc.is_error()) panic("cannot unpin a process's roots: %s", kstd::error_name(rc.error()));
     void* roots[2] = {r.kernel, r.user};
     unseal(roots, 2);
@@ -280,12 +285,13 @@ kstd::Result<Root> create_root(void* user_l3, void* const* tables, size_t n) {
     all[n] = user_l3;
     all[n + 1] = k;
     all[n + 2] = u;
+    uint64_t kf = frame_of(k), uf = frame_of(u);
     auto r = seal(all, n + 3);
     if (r.is_ok()) {
-        r = ext2(PV_MMUEXT_PIN_L4_TABLE, frame_of(k), PV_MMUEXT_PIN_L4_TABLE, frame_of(u));
+        r = ext2(PV_MMUEXT_PIN_L4_TABLE, kf, PV_MMUEXT_PIN_L4_TABLE, uf);
         if (r.is_error()) {
             // One pin may have been made (the batch stops at the refusal).
-            pv_mmuext_req op{PV_MMUEXT_UNPIN_TABLE, 0, frame_of(k), 0};
+            pv_mmuext_req op{PV_MMUEXT_UNPIN_TABLE, 0, kf, 0};
             (void)pv_mmuext_op(&op, 1, nullptr);
             unseal(all, n + 3);
         }
@@ -296,7 +302,7 @@ kstd::Result<Root> create_root(void* user_l3, void* const* tables, size_t n) {
         return r.error();
     }
     ++g_roots_live;
-    return Root{k, u};
+    return Root{k, u, kf, uf};
 }
 
 void destroy_root(const Root& r) {
@@ -314,8 +320,8 @@ void destroy_root(const Root& r) {
 
 void activate(const Root* r) {
     const pv_start_info& si = pv::start_info();
-    uint64_t k = r != nullptr ? frame_of(r->kernel) : si.kernel_root_mfn;
-    uint64_t u = r != nullptr ? frame_of(r->user) : si.user_root_mfn;
+    uint64_t k = r != nullptr ? r->kernel_frame : si.kernel_root_mfn;
+    uint64_t u = r != nullptr ? r->user_frame : si.user_root_mfn;
     auto rc = ext2(PV_MMUEXT_NEW_BASEPTR, k, PV_MMUEXT_NEW_USER_BASEPTR, u);
     if (rc.is_error()) panic("cannot load a process's roots: %s", kstd::error_name(rc.error()));
 }

@@ -119,4 +119,69 @@ inline constexpr uint64_t pte_hw_bits = pte::accessed | pte::dirty;
     return kstd::ok();
 }
 
+// The common update_va_mapping, in one straight line for the hypercall:
+// frames in the linear window, every check passing, the new entry's
+// references taken by the inline fast path, no racing writer. True if it
+// made the update and added the flush; false having changed nothing, and
+// then update_va_mapping (the full path) decides, with the same checks in
+// the same order, so every refusal and its error come from there. The
+// flush the flags ask for is the caller's (uvm_flush_of), after the update.
+[[gnu::always_inline]] inline bool update_va_mapping_fast(MmContext& ctx, const MmDomain& d, Mfn root, uint64_t va,
+                                                          uint64_t val, uint64_t flags) {
+    uint64_t* linear = ctx.access.linear();
+    if (linear == nullptr || (flags & ~uint64_t{7}) != 0 || (flags & 3) == 3) [[unlikely]]
+        return false;
+    if (!is_canonical(va) || (va & (page_size - 1)) != 0) [[unlikely]]
+        return false;
+    if (va >= PV_HYPERVISOR_VIRT_START && va < PV_HYPERVISOR_VIRT_END) [[unlikely]]
+        return false;
+    FrameTable& ft = ctx.frames;
+    if (!ft.owned_by(root, d.id)) [[unlikely]]
+        return false;
+    const FrameInfo& ri = ft.info(root);
+    if (ri.type != FrameType::l4 || ri.type_count == 0 || !ri.has(frame_flag::validated)) [[unlikely]]
+        return false;
+    // SAFETY: root is a validated L4 of d's, and every present entry of a
+    // validated table points to a validated table one level down, all of
+    // them frames of the window (512 entries each).
+    uint64_t table = root.raw;
+    for (int level = 4; level > 1; --level) {
+        uint64_t e = linear[table * pte::entries + pte::index_of(va, level)];
+        if (!pte::is_present(e)) [[unlikely]]
+            return false;
+        table = pte::mfn_of(e).raw;
+    }
+    uint32_t index = pte::index_of(va, 1);
+    uint64_t* slot = linear + table * pte::entries + index;
+    uint64_t old = __atomic_load_n(slot, __ATOMIC_RELAXED);
+    bool present = pte::is_present(val);
+    if (present) {
+        if ((pte::flags_of(val) & ~pte::l1_allowed) != 0) [[unlikely]]
+            return false;
+        bool got = (val & pte::rw) != 0 ? ft.try_get_fast(pte::mfn_of(val), d.id, FrameType::writable)
+                                        : ft.try_get_fast(pte::mfn_of(val), d.id, FrameType::none);
+        if (!got) [[unlikely]]
+            return false;
+    }
+    if (!__atomic_compare_exchange_n(slot, &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) [[unlikely]] {
+        // Another writer (or the CPU's A/D bits): give back what was taken
+        // (an L1 entry's references to an owned frame never need a type
+        // transition to drop) and let the full path sort it out.
+        if (present) (void)ft.try_put_fast(pte::mfn_of(val), (val & pte::rw) != 0);
+        return false;
+    }
+    if (present) note_present_entry(ft, Mfn(table), index);
+    put_entry_refs(ctx, 1, old, d.id);
+    return true;
+}
+
+// The flush of valid update_va_mapping flags (update_va_mapping_fast).
+inline FlushRequest uvm_flush_of(uint64_t va, uint64_t flags) {
+    FlushRequest flush;
+    bool all = (flags & uvm_all) != 0;
+    if ((flags & 3) == uvm_invlpg) flush.add_page(va, all);
+    if ((flags & 3) == uvm_flush_tlb) flush.add_all(all);
+    return flush;
+}
+
 }  // namespace core
