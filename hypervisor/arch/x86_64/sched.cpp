@@ -559,6 +559,23 @@ void print_domain_table() {
     }
 }
 
+// For the "nothing can wake it" report: each live vCPU's state and its
+// event words, so a lost wake-up shows whether an event was left pending.
+void print_blocked_vcpus() {
+    for (size_t i = 0; i < g_domain_count; ++i) {
+        const core::Domain* d = g_domains[i];
+        if (d->dead()) continue;
+        for (uint32_t j = 0; j < d->vcpu_count; ++j) {
+            const core::Vcpu& v = *d->vcpus[j];
+            const pv_vcpu_info* vi = v.info;
+            core::print("pvisor: d%u v%u: %s, upcall_pending %u, upcall_mask %u, pending_sel %#lx\n", d->id, j,
+                        v.state == core::VcpuState::blocked ? "blocked" : v.state == core::VcpuState::down ? "down" : "runnable",
+                        vi != nullptr ? vi->upcall_pending : 0, vi != nullptr ? vi->upcall_mask : 0,
+                        vi != nullptr ? vi->evtchn_pending_sel : 0);
+        }
+    }
+}
+
 [[noreturn]] void sched_run() {
     for (;;) {
         if (g_reap_pending) {
@@ -584,6 +601,7 @@ void print_domain_table() {
             // Nothing runnable and nothing armed that could make it so.
             core::print("pvisor: every live domain is blocked and nothing can wake it\n");
             print_domain_table();
+            print_blocked_vcpus();
             machine_stop(core::ExitStatus::test_failed);
         }
         lapic_arm_at(wake_at, t);

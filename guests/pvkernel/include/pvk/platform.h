@@ -27,6 +27,10 @@ size_t console_read(char* buf, size_t n);
 // Gives up the CPU to whatever else runs on it (nothing, natively).
 void yield();
 
+// Whether the domain with this id has ended (pv: the hypervisor knows it
+// by no id; dom0 may ask). Natively there are no other domains: true.
+bool domain_ended(uint32_t domid);
+
 // Nanoseconds since boot (pv: the hypervisor's system time).
 uint64_t uptime_ns();
 

@@ -2,6 +2,7 @@
 #include "pvk/platform.h"
 
 #include <pvisor/console.h>
+#include <pvisor/domctl.h>
 #include <pvisor/hypercall_stubs.h>
 #include <pvisor/sched.h>
 #include <pvisor/segment.h>
@@ -44,6 +45,11 @@ void shutdown(ShutdownReason reason) {
 }
 
 void yield() { pv_sched_op(PV_SCHEDOP_yield, 0); }
+
+bool domain_ended(uint32_t domid) {
+    pv_domctl_sched sched{};
+    return pv_domctl(PV_DOMCTL_get_sched, domid, reinterpret_cast<uint64_t>(&sched)) == -PV_ESRCH;
+}
 
 uint64_t uptime_ns() {
     const volatile pv_vcpu_time_info& t = pv::shared_info().vcpu[0].time;
