@@ -217,21 +217,35 @@ uint64_t next_interrupt() {
 // when v runs again. The common case switches straight to the next vCPU's
 // stack. An idle CPU, or an ended domain to free, goes through the
 // scheduler loop on the boot stack instead.
-void leave_cpu_at(core::Vcpu& v, uint64_t t) {
-    if (!g_reap_pending) {
-        fire_timers(t);
-        core::SchedPick pick = g_sched.pick_next(this_cpu_id, t);
-        if (pick.vcpu != nullptr) {
-            start_slice(pick, t);
-            core::Vcpu& next = *pick.vcpu->vcpu;
-            if (&next == &v) return;  // still loaded: root, segment bases and FPU registers are its own
-            switch_context(v, next);
-            switch_stacks(&v.saved_rsp, next.saved_rsp);
-            return;
-        }
-    }
+// The running vCPU v gives the CPU to the scheduler loop on the boot
+// stack; returns when v runs again.
+void switch_to_loop(core::Vcpu& v) {
     fpu_save(v);
     switch_stacks(&v.saved_rsp, this_cpu().idle_rsp);
+}
+
+// The running vCPU v gives the CPU to what the scheduler picked at t:
+// straight to the next vCPU's stack, or, with nothing to run, to the
+// scheduler loop. Returns when v runs again.
+[[gnu::always_inline]] inline void run_pick(core::Vcpu& v, const core::SchedPick& pick, uint64_t t) {
+    if (pick.vcpu == nullptr) [[unlikely]] {
+        switch_to_loop(v);
+        return;
+    }
+    start_slice(pick, t);
+    core::Vcpu& next = *pick.vcpu->vcpu;
+    if (&next == &v) return;  // still loaded: root, segment bases and FPU registers are its own
+    switch_context(v, next);
+    switch_stacks(&v.saved_rsp, next.saved_rsp);
+}
+
+void leave_cpu_at(core::Vcpu& v, uint64_t t) {
+    if (g_reap_pending) {
+        switch_to_loop(v);
+        return;
+    }
+    fire_timers(t);
+    run_pick(v, g_sched.pick_next(this_cpu_id, t), t);
 }
 
 // The running vCPU v stops for `why` (for a block, v.state says blocked
@@ -248,17 +262,7 @@ void leave_cpu_at(core::Vcpu& v, uint64_t t) {
         leave_cpu_at(v, t);
         return;
     }
-    core::SchedPick pick = g_sched.reschedule(this_cpu_id, t, why);
-    if (pick.vcpu == nullptr) [[unlikely]] {
-        fpu_save(v);
-        switch_stacks(&v.saved_rsp, this_cpu().idle_rsp);
-        return;
-    }
-    start_slice(pick, t);
-    core::Vcpu& next = *pick.vcpu->vcpu;
-    if (&next == &v) return;
-    switch_context(v, next);
-    switch_stacks(&v.saved_rsp, next.saved_rsp);
+    run_pick(v, g_sched.reschedule(this_cpu_id, t, why), t);
 }
 
 void leave_cpu(core::Vcpu& v) { switch_away(v, core::SchedStop::preempt); }
@@ -505,13 +509,9 @@ void sched_timer_interrupt(TrapFrame& frame) {
     if (from_user(frame)) return_to_guest();
 }
 
-bool return_work_pending() { return g_need_resched; }
-
-void return_to_guest() { sched_preempt_point(); }
-
-void sched_preempt_point() {
+void return_to_guest() {
     core::Vcpu* cur = this_cpu().current;
-    if (!g_need_resched || cur == nullptr) return;
+    if (!g_need_resched || cur == nullptr) [[likely]] return;
     g_need_resched = false;
     // Still runnable: the scheduler takes it back into its queue when it
     // picks the next vCPU, and charges it for the time it ran.
@@ -630,12 +630,10 @@ namespace {
 extern "C" void hypercall_from_guest(core::GuestRegs* regs, core::Vcpu* v) {
     using namespace arch;
     core::hypercall_entry_inline(*v, *regs, guest_access(), g_hooks);
-    // Checked inline: this is the hypercall path.
-    if (return_work_pending()) [[unlikely]]
-        return_to_guest();
+    return_to_guest();
 }
 
 extern "C" void user_syscall_from_guest(core::GuestRegs* regs, core::Vcpu* v) {
     bounce_user_syscall(*v, *regs);
-    if (arch::return_work_pending()) arch::return_to_guest();
+    arch::return_to_guest();
 }

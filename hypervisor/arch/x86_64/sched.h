@@ -24,15 +24,12 @@ void sched_unpause(core::Domain* d);
 
 // The local APIC timer fired (from irq_dispatch, after the EOI).
 void sched_timer_interrupt(TrapFrame& frame);
-// On the way back to the guest: gives up the CPU if a slice ended or a
-// wake-up outranks the running vCPU. Returns when it runs again.
-void sched_preempt_point();
-// Every C path back to the guest ends here: a due preemption. A pending
-// event upcall is delivered after it, as the last step of the exit path
-// (UPCALL_CHECK and deliver_upcall in entry.S, deliver_upcall_slow in C).
+// Every C path back to the guest ends here: gives up the CPU if a slice
+// ended or a wake-up outranks the running vCPU, and returns when it runs
+// again. A pending event upcall is delivered after it, as the last step of
+// the exit path (UPCALL_CHECK and deliver_upcall in entry.S,
+// deliver_upcall_slow in C).
 void return_to_guest();
-// Whether return_to_guest has anything to do (cheap).
-bool return_work_pending();
 
 // The vCPU running now (never null inside a guest entry).
 core::Vcpu& current_vcpu();
