@@ -174,7 +174,6 @@ HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count
     uint64_t made = 0;
     kstd::Result<void> first = kstd::ok();
     FlushRequest flush;
-    bool flushed = false;
     // Most calls carry one or two operations (a root switch is two), so
     // the buffer holds a small chunk: the copy is of count elements only.
     pv_mmuext_req buf[chunk];
@@ -198,7 +197,7 @@ HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count
             }
             if ((r.is_error() || made + did == count) && !flush.empty()) {
                 s.flush(ctx.vcpu, flush);
-                flushed = true;
+                flush = FlushRequest{};
             }
             return r;
         });
@@ -206,7 +205,7 @@ HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count
         if (first.is_error()) break;
     }
     // The flushes of the operations made before a copy faulted.
-    if (!flushed && !flush.empty()) mm_locked([&](MmServices& s) { s.flush(ctx.vcpu, flush); });
+    if (!flush.empty()) mm_locked([&](MmServices& s) { s.flush(ctx.vcpu, flush); });
     return finish(ctx, done, made, first);
 }
 

@@ -103,19 +103,28 @@ inline constexpr uint64_t pte_hw_bits = pte::accessed | pte::dirty;
     return kstd::ok();
 }
 
+// Whether update_va_mapping's flags are valid: known bits, and not both
+// flush kinds at once.
+inline bool uvm_flags_valid(uint64_t flags) { return (flags & ~uint64_t{7}) == 0 && (flags & 3) != 3; }
+
+// Adds the flush that valid update_va_mapping flags ask for.
+inline void add_uvm_flush(FlushRequest& flush, uint64_t va, uint64_t flags) {
+    bool all = (flags & uvm_all) != 0;
+    if ((flags & 3) == uvm_invlpg) flush.add_page(va, all);
+    if ((flags & 3) == uvm_flush_tlb) flush.add_all(all);
+}
+
 // update_va_mapping (mmu_update.h).
 [[gnu::always_inline]] inline kstd::Result<void> update_va_mapping_inline(MmContext& ctx, MmDomain& d, Mfn root,
                                                                           uint64_t va, uint64_t val, uint64_t flags,
                                                                           FlushRequest* flush) {
     // Decode: the flags (nothing is added to *flush unless all succeeds).
-    if ((flags & ~uint64_t{7}) != 0 || (flags & 3) == 3) return kstd::Error::inval;
+    if (!uvm_flags_valid(flags)) return kstd::Error::inval;
     L1Slot s;
     TRY(find_l1(ctx, d, root, va, &s));
     bool wrote;
     TRY(replace_entry(ctx, d, s.table, 1, s.index, val, nullptr, nullptr, &wrote));
-    bool all = (flags & uvm_all) != 0;
-    if ((flags & 3) == uvm_invlpg) flush->add_page(va, all);
-    if ((flags & 3) == uvm_flush_tlb) flush->add_all(all);
+    add_uvm_flush(*flush, va, flags);
     return kstd::ok();
 }
 
@@ -129,7 +138,7 @@ inline constexpr uint64_t pte_hw_bits = pte::accessed | pte::dirty;
 [[gnu::always_inline]] inline bool update_va_mapping_fast(MmContext& ctx, const MmDomain& d, Mfn root, uint64_t va,
                                                           uint64_t val, uint64_t flags) {
     uint64_t* linear = ctx.access.linear();
-    if (linear == nullptr || (flags & ~uint64_t{7}) != 0 || (flags & 3) == 3) [[unlikely]]
+    if (linear == nullptr || !uvm_flags_valid(flags)) [[unlikely]]
         return false;
     if (!is_canonical(va) || (va & (page_size - 1)) != 0) [[unlikely]]
         return false;
@@ -178,9 +187,7 @@ inline constexpr uint64_t pte_hw_bits = pte::accessed | pte::dirty;
 // The flush of valid update_va_mapping flags (update_va_mapping_fast).
 inline FlushRequest uvm_flush_of(uint64_t va, uint64_t flags) {
     FlushRequest flush;
-    bool all = (flags & uvm_all) != 0;
-    if ((flags & 3) == uvm_invlpg) flush.add_page(va, all);
-    if ((flags & 3) == uvm_flush_tlb) flush.add_all(all);
+    add_uvm_flush(flush, va, flags);
     return flush;
 }
 
