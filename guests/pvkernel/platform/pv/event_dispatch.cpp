@@ -1,7 +1,7 @@
 // The guest side of the event delivery protocol (SPEC.md section 7; the
 // hypervisor's half is in hypervisor/core/include/core/evtchn_pending.h):
-// the handler slots and the two-level scan (the upcall's own copy of it is
-// in event_entry.S), per-port mask and unmask, the vCPU-wide event mask
+// the handler slots (the two-level scan that calls them is in
+// event_entry.S), per-port mask and unmask, the vCPU-wide event mask
 // (irq_*) and waiting by blocking.
 #include <pvisor/event_channel.h>
 #include <pvisor/hypercall_stubs.h>
@@ -27,6 +27,8 @@ struct PvkEventSlot {
 extern "C" {
 constinit PvkEventSlot pvk_pv_event_slots[pvk::events::max_ports] = {};
 constinit pvk::events::Stats pvk_pv_event_stats = {};
+// The scan (event_entry.S), with events masked: the ports found pending.
+uint32_t pvk_pv_event_scan();
 }
 
 // What event_entry.S assumes (pv_abi_asm.h).
@@ -48,70 +50,11 @@ using Slot = PvkEventSlot;
 auto& g_slots = pvk_pv_event_slots;
 auto& g_stats = pvk_pv_event_stats;
 
-// Only vCPU 0 exists today.
-volatile pv_vcpu_info& vcpu() { return pv::shared_info().vcpu[0]; }
-
 // The shared page's words, for atomic read-modify-writes (the hypervisor
 // writes them concurrently). SAFETY (both): pointers into the shared page,
 // mapped for the domain's lifetime; the __atomic builtins take volatile.
 volatile uint64_t* pending_word(uint32_t w) { return &pv::shared_info().evtchn_pending[w]; }
 volatile uint64_t* mask_word(uint32_t w) { return &pv::shared_info().evtchn_mask[w]; }
-
-void dispatch(Port p) {
-    Slot s = p < max_ports ? g_slots[p] : Slot{};
-    if (s.handler == nullptr) {
-        ++g_stats.unhandled;
-        return;
-    }
-    ++g_stats.handled;
-    s.handler(p, s.arg);
-}
-
-// Atomically clears bit b of a word of the shared page and says whether it
-// was set (one lock btr: a full barrier, like the hypervisor's lock bts).
-// SAFETY: word points into the shared page, as pending_word.
-bool test_and_clear(volatile uint64_t* word, uint32_t b) {
-    bool was;
-    asm volatile("lock btrq %q[b], %[w]" : [w] "+m"(*word), "=@ccc"(was) : [b] "r"(uint64_t{b}) : "memory");
-    return was;
-}
-
-// The scan of the upcall (protocol "Guest, in its upcall handler"), with
-// events masked, for dispatch_pending; the upcall itself runs the same
-// steps in assembly (event_entry.S). Returns the number of ports found pending.
-//
-// Each word is read again after every handler rather than walked from one
-// snapshot: a bit that was set meanwhile is handled now instead of by the
-// next upcall (its selector bit and upcall_pending are set again, so that
-// scan finds nothing more, which is harmless), and the loop keeps only the
-// selector and the word index across the handler calls.
-uint32_t scan() {
-    volatile pv_vcpu_info& vi = vcpu();
-    uint32_t found = 0;
-    do {
-        vi.upcall_pending = 0;
-        // The exchange is a full barrier: the words it names are read after
-        // the hypervisor's writes that set their selector bits.
-        uint64_t sel = __atomic_exchange_n(&vi.evtchn_pending_sel, uint64_t{0}, __ATOMIC_SEQ_CST);
-        while (sel != 0) {
-            uint32_t w = static_cast<uint32_t>(__builtin_ctzll(sel));
-            sel &= sel - 1;
-            for (;;) {
-                volatile pv_shared_info& sh = pv::shared_info();
-                uint64_t bits = __atomic_load_n(&sh.evtchn_pending[w], __ATOMIC_ACQUIRE) &
-                                ~__atomic_load_n(&sh.evtchn_mask[w], __ATOMIC_ACQUIRE);
-                if (bits == 0) break;
-                uint32_t b = static_cast<uint32_t>(__builtin_ctzll(bits));
-                // Cleared before the handler runs: an event raised while it
-                // runs sets the bit again and is seen by the next read.
-                if (!test_and_clear(&sh.evtchn_pending[w], b)) continue;
-                ++found;
-                dispatch(w * 64 + b);
-            }
-        }
-    } while (__atomic_load_n(&vi.upcall_pending, __ATOMIC_SEQ_CST) != 0);
-    return found;
-}
 
 }  // namespace
 
@@ -122,7 +65,7 @@ bool supported() { return true; }
 const Stats& stats() { return g_stats; }
 
 uint32_t dispatch_pending() {
-    uint32_t n = scan();
+    uint32_t n = pvk_pv_event_scan();
     if (n != 0) ++g_stats.upcalls;
     return n;
 }

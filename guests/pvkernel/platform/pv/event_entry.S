@@ -1,18 +1,17 @@
 /*
  * The event upcall entry (PV_CALLBACK_EVENT, registered with
- * PV_CALLBACK_MASK_EVENTS): the upcall's scan, in assembly because it runs
- * on every event. The hypervisor enters it with rsp at a pv_frame (16-byte
- * aligned) and events masked, from kernel or user mode (pvisor/trap.h).
- * rax, rcx and r11 are in the frame; the other registers a C handler may
- * change are pushed, with rbx (the shared page) and r12 (the selector
- * bits still to scan), which the handlers preserve.
+ * PV_CALLBACK_MASK_EVENTS) and the scan it runs, in assembly because they
+ * run on every event. The hypervisor enters the upcall with rsp at a
+ * pv_frame (16-byte aligned) and events masked, from kernel or user mode
+ * (pvisor/trap.h). rax, rcx and r11 are in the frame; the other registers
+ * the scan and its C handlers may change are pushed.
  *
- * The scan is SPEC.md section 7's "Guest, in its upcall handler", as
- * scan() in event_dispatch.cpp (dispatch_pending's) also does it: U = 0;
- * sel = exchange(S, 0); for each word w of sel, take the lowest bit of
- * P[w] & ~M[w], clear it with lock btr (a full barrier, like the
- * hypervisor's lock bts) and call its handler, then read the word again,
- * so that a port raised meanwhile is handled now; until U stays clear.
+ * The scan (pvk_pv_event_scan, also dispatch_pending's) is SPEC.md section
+ * 7's "Guest, in its upcall handler": U = 0; sel = exchange(S, 0); for
+ * each word w of sel, take the lowest bit of P[w] & ~M[w], clear it with
+ * lock btr (a full barrier, like the hypervisor's lock bts) and call its
+ * handler, then read the word again, so that a port raised meanwhile is
+ * handled now; until U stays clear.
  *
  * Then how to resume. Into user mode it is the iret hypercall, which
  * restores the mode and the event mask. Into kernel mode with events
@@ -28,24 +27,22 @@
 #include "pv_abi_asm.h"
 #include "pvisor/trap.h"
 
-/* The frame, above the eight pushes. */
-#define FRAME 64
+/* The frame, above the six pushes. */
+#define FRAME 48
 #define RFLAGS_IF 0x200
 
+/* uint32_t pvk_pv_event_scan(void): the scan, with events masked; returns
+ * the number of ports found pending (handled or not). SysV calling
+ * convention: rbx (the shared page), r12 (the selector bits still to scan)
+ * and r13 (the count) live across the handler calls. */
         .text
-        .global pvk_pv_event_entry
-        .type pvk_pv_event_entry, @function
-pvk_pv_event_entry:
-        push    %rdi
-        push    %rsi
-        push    %rdx
-        push    %r8
-        push    %r9
-        push    %r10
+        .global pvk_pv_event_scan
+        .type pvk_pv_event_scan, @function
+pvk_pv_event_scan:
         push    %rbx
-        push    %r12                    /* rsp stays 16-byte aligned */
-        cld
-        incq    pvk_pv_event_stats+PVK_PV_EVENT_STATS_UPCALLS(%rip)
+        push    %r12
+        push    %r13                    /* rsp 16-byte aligned for the calls */
+        xorl    %r13d, %r13d
         /* pvk::pv::g_shared_info (boot.cpp): the shared page, mapped for
          * the domain's life; vCPU 0's vcpu_info is at its start. */
         movq    pvk_pv_shared_info(%rip), %rbx
@@ -67,6 +64,7 @@ pvk_pv_event_entry:
          * sets the bit again and is seen by the next read. */
         lock btrq %rax, PVK_PV_SI_EVTCHN_PENDING(%rbx,%rcx,8)
         jnc     3b                      /* cleared by someone else: read again */
+        incl    %r13d
         shll    $6, %ecx
         orl     %ecx, %eax              /* the port, w * 64 + b */
         movl    %eax, %edi
@@ -87,19 +85,37 @@ pvk_pv_event_entry:
         jnz     2b
 5:      cmpb    $0, PVK_PV_SI_UPCALL_PENDING(%rbx)
         jne     1b
+        movl    %r13d, %eax
+        pop     %r13
+        pop     %r12
+        pop     %rbx
+        ret
+        .size pvk_pv_event_scan, . - pvk_pv_event_scan
+
+        .global pvk_pv_event_entry
+        .type pvk_pv_event_entry, @function
+pvk_pv_event_entry:
+        push    %rdi
+        push    %rsi
+        push    %rdx
+        push    %r8
+        push    %r9
+        push    %r10                    /* rsp stays 16-byte aligned */
+        cld
+        incq    pvk_pv_event_stats+PVK_PV_EVENT_STATS_UPCALLS(%rip)
+1:      call    pvk_pv_event_scan
         testl   $PV_FRAME_FROM_USER, FRAME+PV_FRAME_OFF_FLAGS(%rsp)
         jnz     8f
         testl   $RFLAGS_IF, FRAME+PV_FRAME_OFF_RFLAGS(%rsp)
         jz      7f
-        movb    $0, PVK_PV_SI_UPCALL_MASK(%rbx)
-        cmpb    $0, PVK_PV_SI_UPCALL_PENDING(%rbx)
+        movq    pvk_pv_shared_info(%rip), %rax
+        movb    $0, PVK_PV_SI_UPCALL_MASK(%rax)
+        cmpb    $0, PVK_PV_SI_UPCALL_PENDING(%rax)
         je      7f
         /* One came in already: handle it here rather than by a hypercall. */
-        movb    $1, PVK_PV_SI_UPCALL_MASK(%rbx)
+        movb    $1, PVK_PV_SI_UPCALL_MASK(%rax)
         jmp     1b
-7:      pop     %r12
-        pop     %rbx
-        pop     %r10
+7:      pop     %r10
         pop     %r9
         pop     %r8
         pop     %rdx
@@ -110,9 +126,7 @@ pvk_pv_event_entry:
         movq    PV_FRAME_OFF_RAX(%rsp), %rax
         addq    $PV_FRAME_OFF_RIP, %rsp
         iretq
-8:      pop     %r12
-        pop     %rbx
-        pop     %r10
+8:      pop     %r10
         pop     %r9
         pop     %r8
         pop     %rdx
