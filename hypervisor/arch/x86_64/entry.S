@@ -88,10 +88,8 @@ trap_return:
 #define TF_VECTOR 64
 #define TF_ERROR 72
 #define TF_RIP 80
-#define TF_CS 88
 #define TF_RFLAGS 96
 #define TF_RSP 104
-#define TF_SS 112
 trap_fast:
         pushq   %rax
         pushq   %rcx
@@ -165,22 +163,10 @@ trap_fast_writes_end:
         movb    $1, VCPU_INFO_UPCALL_MASK(%rsi)
 9:      incq    VCPU_TRAPS_TAKEN(%rax)
         incq    VCPU_BOUNCES(%rax)
-        /* Resume at the handler, on the frame, with the handler's flags. */
+        /* Resume at the handler, on the frame. */
         movq    VCPU_TRAPS(%rax,%rcx), %rdx
-        movq    %rdx, TF_RIP(%rsp)
-        movq    %r9, TF_RSP(%rsp)
-        movq    $PV_GUEST_CS, TF_CS(%rsp)
-        movq    $PV_GUEST_SS, TF_SS(%rsp)
-        movq    TF_RFLAGS(%rsp), %rdx
-        andq    $RFLAGS_HANDLER_KEEP, %rdx
-        orq     $0x202, %rdx                    /* IF, and the always-one bit */
-        movq    %rdx, TF_RFLAGS(%rsp)
-        testl   $PV_FRAME_FROM_USER, %edi
-        jz      10f
-        movb    $VCPU_MODE_KERNEL, VCPU_MODE(%rax)
-        movb    $VCPU_MODE_KERNEL, %gs:PERCPU_MODE
-        LOAD_GUEST_GS_BASE VCPU_GS_KERNEL
-10:     popq    %r10
+        ENTER_HANDLER %rsp, TF_RIP, %rdx, %r9, %edi, %r8
+        popq    %r10
         popq    %r9
         popq    %r8
         popq    %rdi
@@ -259,19 +245,7 @@ deliver_upcall_writes_end:
         /* Committed: events masked, the callback entered on the frame. */
         movb    $1, VCPU_INFO_UPCALL_MASK(%rdx)
         incq    VCPU_BOUNCES(%rax)
-        movq    %r8, GR_RIP(%rdi)
-        movq    %rsi, GR_RSP(%rdi)
-        movq    $PV_GUEST_CS, GR_CS(%rdi)
-        movq    $PV_GUEST_SS, GR_SS(%rdi)
-        movq    GR_RFLAGS(%rdi), %r9
-        andq    $RFLAGS_HANDLER_KEEP, %r9
-        orq     $0x202, %r9                     /* IF, and the always-one bit */
-        movq    %r9, GR_RFLAGS(%rdi)
-        testl   $PV_FRAME_FROM_USER, %ecx
-        jz      9f
-        movb    $VCPU_MODE_KERNEL, VCPU_MODE(%rax)
-        movb    $VCPU_MODE_KERNEL, %gs:PERCPU_MODE
-        LOAD_GUEST_GS_BASE VCPU_GS_KERNEL
+        ENTER_HANDLER %rdi, GR_RIP, %r8, %rsi, %ecx, %r9
 9:      ret
 
 deliver_upcall_fixup:
