@@ -52,6 +52,13 @@ class Symbolizer:
         self.names = [self.names[i] for i in order]
         self.cache = {}
 
+    def block(self, pc):
+        """The function and offset of pc, e.g. "hv:foo+0x1c"."""
+        i = bisect.bisect_right(self.addrs, pc) - 1
+        if i < 0 or pc - self.addrs[i] >= 0x100000:
+            return "user" if pc < 0x800000000000 else "?"
+        return f"{self.names[i]}+{pc - self.addrs[i]:#x}"
+
     def __call__(self, pc):
         name = self.cache.get(pc)
         if name is None:
@@ -67,8 +74,9 @@ TRACE = re.compile(r"Trace \d+: (0x[0-9a-f]+) \[[0-9a-f]+/([0-9a-f]+)/")
 INSN = re.compile(r"0x([0-9a-f]+):\s")
 
 
-def profile(cmd, sym):
-    """Run QEMU with the exec log on a FIFO; return {function: instructions}."""
+def profile(cmd, sym, by_block=False):
+    """Run QEMU with the exec log on a FIFO; return {function: instructions}
+    (or {function+offset of a block's start: instructions} when by_block)."""
     counts = collections.Counter()
     with tempfile.TemporaryDirectory() as d:
         fifo = os.path.join(d, "log")
@@ -95,7 +103,9 @@ def profile(cmd, sym):
                     if pending is not None:
                         tb_size[host] = pending
                         pending = None
-                    counts[sym(int(m.group(2), 16))] += tb_size.get(host, 0)
+                    pc = int(m.group(2), 16)
+                    key = sym.block(pc) if by_block else sym(pc)
+                    counts[key] += tb_size.get(host, 0)
         p.wait()
     return counts
 
@@ -108,6 +118,8 @@ def main():
     ap.add_argument("--ops-per-iteration", type=float, default=1.0)
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--top", type=int, default=40)
+    ap.add_argument("--by-block", action="store_true",
+                    help="count per translated block (function+offset of its start), not per function")
     a = ap.parse_args()
     n1, n2 = (int(x) for x in a.iterations.split(","))
     pv_elf = os.path.join(a.build, "guests/pvkernel/pvkernel-pv.elf")
@@ -128,7 +140,7 @@ def main():
             mods += [f"{pv_elf} name=peer{i} bench={a.selector} bench_iterations={n}"
                      for i in range(1, MODULES.get(a.selector, 1))]
             cmd = QEMU + ["-kernel", os.path.join(a.build, "hypervisor/pvisor.bin"), "-initrd", ",".join(mods)]
-        runs.append(profile(cmd, sym))
+        runs.append(profile(cmd, sym, a.by_block))
     ops = (n2 - n1) * a.ops_per_iteration
     diff = {k: (runs[1][k] - runs[0][k]) / ops for k in set(runs[0]) | set(runs[1])}
     total = sum(diff.values())

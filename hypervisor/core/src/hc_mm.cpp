@@ -166,7 +166,50 @@ HypercallResult hc_mmu_update(HypercallContext& ctx, uint64_t reqs, uint64_t cou
     return finish(ctx, done, made, first);
 }
 
-HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count, uint64_t done) {
+namespace {
+
+// A process switch's call, exactly [NEW_BASEPTR k, NEW_USER_BASEPTR u]
+// with k and u already validated L4 tables of the caller (as a guest keeps
+// its roots pinned): straight-line, no chunk loop and no per-operation
+// dispatch. It changes nothing and returns false unless all of that holds;
+// then the general loop below decides, and gives any error. The end state
+// is the general path's: both references taken, the old roots' dropped,
+// CR3 reloaded with k (a hypercall comes from kernel mode, so the kernel
+// root is the live one).
+bool mmuext_root_pair_fast(HypercallContext& ctx, uint64_t ops) {
+    pv_mmuext_req req[2];
+    if (ctx.mem.copy_from(req, Gva(ops), sizeof req).is_error()) [[unlikely]]
+        return false;
+    if (req[0].cmd != PV_MMUEXT_NEW_BASEPTR || req[1].cmd != PV_MMUEXT_NEW_USER_BASEPTR ||
+        (req[0].pad | req[0].arg2 | req[1].pad | req[1].arg2) != 0 || req[0].arg1 == 0 || req[1].arg1 == 0)
+        return false;
+    Vcpu& v = ctx.vcpu;
+    if (v.mode != VcpuMode::kernel) [[unlikely]]
+        return false;
+    Mfn k(req[0].arg1), u(req[1].arg1);
+    return mm_locked([&](MmServices& s) {
+        MmContext& mm = s.context();
+        pv_domid_t id = v.domain->mm.id;
+        if (!mm.frames.try_get_fast(k, id, FrameType::l4)) [[unlikely]]
+            return false;
+        if (!mm.frames.try_get_fast(u, id, FrameType::l4)) [[unlikely]] {
+            put_table_ref(mm, k);  // not its last: k was validated before
+            return false;
+        }
+        if (v.kernel_root.raw != 0) put_table_ref(mm, v.kernel_root);
+        if (v.user_root.raw != 0) put_table_ref(mm, v.user_root);
+        v.kernel_root = k;
+        v.user_root = u;
+        FlushRequest reload;
+        reload.add_all(false);
+        s.flush(v, reload);
+        return true;
+    });
+}
+
+// Every mmuext_op other than mmuext_root_pair_fast's.
+[[gnu::noinline]] HypercallResult mmuext_op_general(HypercallContext& ctx, uint64_t ops, uint64_t count,
+                                                    uint64_t done) {
     if (!mm_available()) return hc_error(Error::nosys);
     if (count > PV_MMUEXT_OP_MAX) return hc_error(Error::too_big);
     if (count != 0 && !guest_range_ok(ops, count * sizeof(pv_mmuext_req))) return hc_error(Error::fault);
@@ -207,6 +250,15 @@ HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count
     // The flushes of the operations made before a copy faulted.
     if (!flush.empty()) mm_locked([&](MmServices& s) { s.flush(ctx.vcpu, flush); });
     return finish(ctx, done, made, first);
+}
+
+}  // namespace
+
+HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count, uint64_t done) {
+    // copy_from checks the range, and the general path gives the errors.
+    if (count == 2 && done == 0 && mm_available() && mmuext_root_pair_fast(ctx, ops)) [[likely]]
+        return 0;
+    return mmuext_op_general(ctx, ops, count, done);
 }
 
 namespace {

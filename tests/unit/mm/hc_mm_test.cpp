@@ -135,6 +135,78 @@ TEST_F(HcMmTest, MmuextPinsLoadsRootsAndFlushes) {
     EXPECT_EQ("", check());
 }
 
+// A process switch's call (exactly NEW_BASEPTR then NEW_USER_BASEPTR, no
+// done pointer) takes a straight-line path when both roots are validated
+// L4s; anything else about the pair goes to the general loop, which must
+// give the same errors and leave nothing changed.
+TEST_F(HcMmTest, RootPairSwitchesBothRootsOrChangesNothing) {
+    Mfn k = w.fresh_l4(g.domain.mm), u = w.fresh_l4(g.domain.mm);
+    pv_mmuext_req pin[2] = {{PV_MMUEXT_PIN_L4_TABLE, 0, k.raw, 0}, {PV_MMUEXT_PIN_L4_TABLE, 0, u.raw, 0}};
+    g.mem.put(buf(), pin);
+    ASSERT_EQ(0, g.hypercall(PV_HYPERCALL_mmuext_op, buf(), 2, 0));
+    uint32_t k_refs = w.ft.info(k).ref_count, k_types = w.ft.info(k).type_count;
+    uint32_t old_types = w.ft.info(s.l4).type_count;
+    svc.flushes.clear();
+
+    pv_mmuext_req pair[2] = {{PV_MMUEXT_NEW_BASEPTR, 0, k.raw, 0}, {PV_MMUEXT_NEW_USER_BASEPTR, 0, u.raw, 0}};
+    g.mem.put(buf(), pair);
+    EXPECT_EQ(0, g.hypercall(PV_HYPERCALL_mmuext_op, buf(), 2, 0));
+    EXPECT_EQ(k, g.vcpu.kernel_root);
+    EXPECT_EQ(u, g.vcpu.user_root);
+    EXPECT_EQ(k_refs + 1, w.ft.info(k).ref_count);
+    EXPECT_EQ(k_types + 1, w.ft.info(k).type_count);
+    EXPECT_EQ(old_types - 1, w.ft.info(s.l4).type_count);  // the old kernel root's reference dropped
+    ASSERT_EQ(1u, svc.flushes.size());                      // the live root reloaded, once
+    EXPECT_EQ(core::FlushRequest::local_all, svc.flushes[0].what);
+    EXPECT_EQ("", check());
+
+    // The same pair again: the references are taken before the old ones
+    // are dropped, so nothing reaches zero.
+    EXPECT_EQ(0, g.hypercall(PV_HYPERCALL_mmuext_op, buf(), 2, 0));
+    EXPECT_EQ(k_refs + 1, w.ft.info(k).ref_count);
+    EXPECT_EQ("", check());
+
+    // A user root that is not a table: the general path refuses it after
+    // making the first operation, as for any batch.
+    Mfn data = w.frame(g.domain.mm);
+    pv_mmuext_req bad_user[2] = {{PV_MMUEXT_NEW_BASEPTR, 0, s.l4.raw, 0},
+                                 {PV_MMUEXT_NEW_USER_BASEPTR, 0, data.raw, 0}};
+    g.mem.put(buf(), bad_user);
+    EXPECT_NE(0, g.hypercall(PV_HYPERCALL_mmuext_op, buf(), 2, buf(1)));
+    EXPECT_EQ(1u, g.mem.get<uint64_t>(buf(1)));
+    EXPECT_EQ(s.l4, g.vcpu.kernel_root);
+    EXPECT_EQ(u, g.vcpu.user_root);
+    EXPECT_EQ(k_refs, w.ft.info(k).ref_count);
+    EXPECT_EQ("", check());
+    g.mem.put(buf(), bad_user);
+    EXPECT_NE(0, g.hypercall(PV_HYPERCALL_mmuext_op, buf(), 2, 0));  // the fast path's own refusal
+    EXPECT_EQ("", check());
+
+    // Another domain's root, a zero root, the operations swapped, a
+    // nonzero pad: never taken by the fast path's checks.
+    Mfn theirs = w.fresh_l4(w.b);
+    for (pv_mmuext_req p : {pv_mmuext_req{PV_MMUEXT_NEW_BASEPTR, 0, theirs.raw, 0},
+                            pv_mmuext_req{PV_MMUEXT_NEW_BASEPTR, 0, 0, 0}}) {
+        pv_mmuext_req two[2] = {p, {PV_MMUEXT_NEW_USER_BASEPTR, 0, u.raw, 0}};
+        g.mem.put(buf(), two);
+        EXPECT_NE(0, g.hypercall(PV_HYPERCALL_mmuext_op, buf(), 2, 0));
+        EXPECT_EQ(s.l4, g.vcpu.kernel_root);
+    }
+    pv_mmuext_req swapped[2] = {{PV_MMUEXT_NEW_USER_BASEPTR, 0, k.raw, 0}, {PV_MMUEXT_NEW_BASEPTR, 0, u.raw, 0}};
+    g.mem.put(buf(), swapped);
+    EXPECT_EQ(0, g.hypercall(PV_HYPERCALL_mmuext_op, buf(), 2, 0));  // legal, by the general loop
+    EXPECT_EQ(u, g.vcpu.kernel_root);
+    EXPECT_EQ(k, g.vcpu.user_root);
+    pv_mmuext_req padded[2] = {{PV_MMUEXT_NEW_BASEPTR, 1, k.raw, 0}, {PV_MMUEXT_NEW_USER_BASEPTR, 0, u.raw, 0}};
+    g.mem.put(buf(), padded);
+    EXPECT_EQ(-PV_EINVAL, g.hypercall(PV_HYPERCALL_mmuext_op, buf(), 2, 0));
+    EXPECT_EQ(u, g.vcpu.kernel_root);
+    g.mem.unmap(buf(2), 4096);
+    EXPECT_EQ(-PV_EFAULT, g.hypercall(PV_HYPERCALL_mmuext_op, buf(2) - 24, 2, 0));  // second element unmapped
+    EXPECT_EQ(u, g.vcpu.kernel_root);
+    EXPECT_EQ("", check());
+}
+
 TEST_F(HcMmTest, UpdateVaMappingUsesTheLiveRoot) {
     Mfn d2 = w.frame(g.domain.mm);
     EXPECT_EQ(0, g.hypercall(PV_HYPERCALL_update_va_mapping, va + 4096, map_rw(d2), PV_UVMF_INVLPG));
