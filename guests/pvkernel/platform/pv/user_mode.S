@@ -12,7 +12,8 @@
  * void pvk_pv_enter_user(UserContext* ctx)
  *
  * Saves the callee-saved registers, builds a pv_frame with ctx's rax,
- * rcx, r11, rip, rflags and rsp and PV_FRAME_FROM_USER, loads the other
+ * rcx, r11, rip, rflags and rsp and PV_FRAME_FROM_USER (the fields iret
+ * reads), loads the other
  * registers and makes the iret hypercall. Returns through
  * pvk_user_exit_frame (common/user_exit.S) when user mode exits.
  */
@@ -41,11 +42,8 @@ pvk_pv_enter_user:
         mov     %rax, TF_RFLAGS(%rsp)
         mov     UC_RSP(%rdi), %rax
         mov     %rax, TF_RSP(%rsp)
-        movq    $PVK_PV_GUEST_CS, TF_CS(%rsp)
-        movq    $PVK_PV_GUEST_SS, TF_SS(%rsp)
-        movl    $0, TF_VECTOR(%rsp)
+        /* iret ignores vector, error_code, cs and ss (SPEC section 5). */
         movl    $TF_FROM_USER, TF_FLAGS(%rsp)
-        movq    $0, TF_ERROR_CODE(%rsp)
         LOAD_USER_REGS_BUT_RDI
         mov     UC_RDI(%rdi), %rdi
         jmp     PVK_PV_IRET_STUB
