@@ -164,3 +164,26 @@ TEST(ModuleString, StopsAtTheGivenLength) {
     EXPECT_EQ(32 * MiB, cfg.mem_bytes);
     EXPECT_EQ(14u, cfg.cmdline.size());
 }
+
+TEST(ModuleString, SchedulingAndEventOptions) {
+    Parsed d = parse("k");
+    EXPECT_EQ(1u, d.cfg.vcpus);
+    EXPECT_EQ(256u, d.cfg.weight);
+    EXPECT_EQ(0u, d.cfg.cap);
+    EXPECT_EQ(1024u, d.cfg.evtchn_ports);
+    Parsed p = parse("k vcpus=4 weight=512 cap=50 evtchn_ports=4096");
+    EXPECT_EQ(4u, p.cfg.vcpus);
+    EXPECT_EQ(512u, p.cfg.weight);
+    EXPECT_EQ(50u, p.cfg.cap);
+    EXPECT_EQ(4096u, p.cfg.evtchn_ports);
+    EXPECT_TRUE(p.messages.empty());
+    EXPECT_EQ(2u, parse("k evtchn_ports=2").cfg.evtchn_ports);
+    for (const char* bad : {"k evtchn_ports=1", "k evtchn_ports=4097", "k evtchn_ports=", "k evtchn_ports=8K",
+                            "k evtchn_ports=x"}) {
+        Parsed b = parse(bad);
+        EXPECT_EQ(1024u, b.cfg.evtchn_ports) << bad;
+        EXPECT_EQ(Messages{"module 1: bad evtchn_ports= value (expected 2-4096)"}, b.messages) << bad;
+    }
+    EXPECT_EQ(Messages{"module 1: bad vcpus= value (expected 1-8)"}, parse("k vcpus=9").messages);
+    EXPECT_EQ(Messages{"module 1: bad cap= value (expected 0-100)"}, parse("k cap=101").messages);
+}

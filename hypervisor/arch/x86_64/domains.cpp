@@ -28,9 +28,6 @@ public:
 
 HvBuildMemory g_build_memory;
 
-// Event-channel ports per domain (the shared page allows up to 4096).
-constexpr uint32_t evtchn_ports = 1024;
-
 template <typename T>
 T* heap_new() {
     kstd::Result<void*> p = hv_heap().alloc(sizeof(T), alignof(T) < 16 ? 16 : alignof(T));
@@ -73,7 +70,8 @@ bool build_one(const core::BootModule& m, uint32_t index) {
     bool extra_ok = true;
     for (uint32_t i = 1; i < cfg.vcpus; ++i) extra_ok = (extra[i] = heap_new<HvVcpu>()) != nullptr && extra_ok;
     kstd::Result<void*> fl = hv_heap().alloc(nr_pages * sizeof(core::Mfn), 16);
-    kstd::Result<void*> ports = hv_heap().alloc(evtchn_ports * sizeof(core::Port), 16);
+    // The port table, allocated whole up front (evtchn_ports=, 1024 by default).
+    kstd::Result<void*> ports = hv_heap().alloc(cfg.evtchn_ports * sizeof(core::Port), 16);
     core::Domain* d = hd != nullptr ? &hd->dom : nullptr;
     core::Vcpu* v = hv != nullptr ? &hv->vcpu : nullptr;
     // Everything taken for a domain that is not built goes back.
@@ -128,7 +126,7 @@ bool build_one(const core::BootModule& m, uint32_t index) {
     }
     d->vcpu_count = cfg.vcpus;
     hd->ports = static_cast<core::Port*>(ports.value());
-    if (hd->evtchn.init(*d, kstd::span<core::Port>(hd->ports, evtchn_ports), &event_sink()).is_error() ||
+    if (hd->evtchn.init(*d, kstd::span<core::Port>(hd->ports, cfg.evtchn_ports), &event_sink()).is_error() ||
         vcpu_stack_init(*v, regs).is_error() || sched_add_domain(d).is_error()) {
         LOG_ERROR("module %u (%s): no room to run it\n", index, cfg.name);
         domain_memory_release(*d);

@@ -67,6 +67,13 @@ void parse_module_string(kstd::string_view s, uint32_t index, DomainBootConfig* 
                 continue;
             }
             (weight ? out->weight : out->cap) = static_cast<uint32_t>(n);
+        } else if (key == "evtchn_ports") {
+            uint64_t n;
+            if (!parse_size(value, &n) || n < 2 || n > PV_EVTCHN_MAX_PORTS) {
+                diags->add("module %u: bad evtchn_ports= value (expected 2-%u)", index, PV_EVTCHN_MAX_PORTS);
+                continue;
+            }
+            out->evtchn_ports = static_cast<uint32_t>(n);
         } else if (key == "vcpus") {
             uint64_t n;
             if (!parse_size(value, &n) || n == 0 || n > 8) {

@@ -1,9 +1,12 @@
 // What the hypervisor reads from a boot module's string to build a domain
-// from it: "<path> [name=NAME] [mem=SIZE] [user=SIZE] [anything else]".
+// from it: "<path> [name=NAME] [mem=SIZE] [user=SIZE] [vcpus=N] [weight=N]
+// [cap=PERCENT] [evtchn_ports=N] [anything else]".
 // The whole string after the path is also the guest's command line.
 #pragma once
 
 #include <stdint.h>
+
+#include <pvisor/shared_info.h>
 
 #include "core/diagnostics.h"
 #include "kstd/string.h"
@@ -17,6 +20,9 @@ struct DomainBootConfig {
     uint32_t vcpus = 1;
     uint32_t weight = 256;  // proportional share (xl's weight=)
     uint32_t cap = 0;       // percent of a CPU, 0 = none (xl's cap=)
+    // The event-channel port table's capacity, fixed when the domain is
+    // built (xl's max_event_channels=): ports 1 to evtchn_ports - 1.
+    uint32_t evtchn_ports = 1024;
     kstd::string_view cmdline;  // the module string without its path
 };
 
