@@ -4,7 +4,6 @@
 #include "cpu.h"
 #include "percpu.h"
 
-extern "C" uint64_t guest_copy(void* dst, const void* src, size_t n);
 extern "C" char guest_copy_insn_q[], guest_copy_insn_b[], guest_copy_fixup_q[], guest_copy_fixup_b[];
 extern "C" char user_syscall_writes[], user_syscall_writes_end[], user_syscall_fixup[];
 extern "C" char iret_reads[], iret_reads_end[], iret_fixup[];
@@ -14,6 +13,7 @@ extern "C" char deliver_upcall_writes[], deliver_upcall_writes_end[], deliver_up
 namespace arch {
 LiveGuestAccess g_guest_access;
 
+// core::GuestAccess::read makes the same two steps inline: keep them alike.
 kstd::Result<void> LiveGuestAccess::copy_from(void* dst, core::Gva src, size_t len) {
     if (!core::guest_range_ok(src.raw, len)) return kstd::Error::fault;
     // SAFETY: the range is canonical and outside the hypervisor's slots, so

@@ -57,6 +57,8 @@ public:
 
     core::FramePool& pool() override { return pool_; }
 
+    // core::MmServices::reload_kernel_root makes the full flush inline, as
+    // the load of the live (kernel) root: keep them alike.
     void flush(core::Vcpu& v, const core::FlushRequest& req) override {
         using R = core::FlushRequest;
         if ((req.what & (R::local_all | R::domain_all)) != 0) {

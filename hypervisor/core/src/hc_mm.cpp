@@ -178,7 +178,7 @@ namespace {
 // root is the live one).
 bool mmuext_root_pair_fast(HypercallContext& ctx, uint64_t ops) {
     pv_mmuext_req req[2];
-    if (ctx.mem.copy_from(req, Gva(ops), sizeof req).is_error()) [[unlikely]]
+    if (!ctx.mem.read(req, Gva(ops), sizeof req)) [[unlikely]]
         return false;
     if (req[0].cmd != PV_MMUEXT_NEW_BASEPTR || req[1].cmd != PV_MMUEXT_NEW_USER_BASEPTR ||
         (req[0].pad | req[0].arg2 | req[1].pad | req[1].arg2) != 0 || req[0].arg1 == 0 || req[1].arg1 == 0)
@@ -200,9 +200,7 @@ bool mmuext_root_pair_fast(HypercallContext& ctx, uint64_t ops) {
         if (v.user_root.raw != 0) put_table_ref(mm, v.user_root);
         v.kernel_root = k;
         v.user_root = u;
-        FlushRequest reload;
-        reload.add_all(false);
-        s.flush(v, reload);
+        s.reload_kernel_root(v);
         return true;
     });
 }

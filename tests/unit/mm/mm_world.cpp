@@ -30,14 +30,14 @@ kstd::Result<Mfn> World::Pool::alloc() {
     return f;
 }
 
-World::World(size_t frames_, size_t hv_frames_, uint64_t max_pages)
+World::World(size_t frames_, size_t hv_frames_, uint64_t max_pages, bool linear)
     : frames(frames_),
       hv_frames(hv_frames_),
       infos(frames_),
       memory(frames_ * core::pte::entries, 0xdeadbeefdeadbeefull),
       ft(make_table(infos)),
+      access(this, linear ? memory.data() : nullptr),
       ctx{ft, access, tlb, hv_slots, nullptr} {
-    access.w = this;
     for (size_t i = 0; i < hv_frames; ++i)
         if (ft.assign_hypervisor(Mfn(i)).is_error()) std::abort();
     for (uint32_t i = 0; i < core::pte::hv_slot_count; ++i)

@@ -19,11 +19,15 @@ namespace mmtest {
 
 class World {
 public:
-    explicit World(size_t frames = 256, size_t hv_frames = 8, uint64_t max_pages = 96);
+    // With `linear`, the frames are one window (FrameAccess::linear), as
+    // in the hypervisor, which the fast paths need; without, every access
+    // goes through map_table.
+    explicit World(size_t frames = 256, size_t hv_frames = 8, uint64_t max_pages = 96, bool linear = true);
     World(const World&) = delete;
     World& operator=(const World&) = delete;
 
     struct Access final : core::FrameAccess {
+        Access(World* world, uint64_t* linear) : FrameAccess(linear), w(world) {}
         World* w;
         uint64_t* map_table(core::Mfn f) override;
     };

@@ -7,6 +7,7 @@
 
 #include <functional>
 
+#include "core/entry_update.h"
 #include "core/mmuext.h"
 #include "core/page_table.h"
 #include "mm_world.h"
@@ -305,3 +306,106 @@ TEST_F(MmuUpdateTest, HardwareAccessedAndDirtyBitsAreKept) {
 }
 
 }  // namespace
+
+// The fast path's combined checks accept exactly what the full path's
+// separate ones do.
+TEST(UpdateVaMappingChecks, FlagsAndAddressAsTheFullPathDecodes) {
+    for (uint64_t flags = 0; flags < 300; ++flags)
+        EXPECT_EQ((flags & ~uint64_t{7}) == 0 && (flags & 3) != 3, core::uvm_flags_valid(flags)) << flags;
+    EXPECT_FALSE(core::uvm_flags_valid(~uint64_t{0}));
+    EXPECT_FALSE(core::uvm_flags_valid(uint64_t{1} << 63));
+    auto full = [](uint64_t v) {
+        return core::is_canonical(v) && (v & 0xfff) == 0 && !(v >= PV_HYPERVISOR_VIRT_START && v < PV_HYPERVISOR_VIRT_END);
+    };
+    const uint64_t edges[] = {0, 0x0000800000000000ull, PV_HYPERVISOR_VIRT_START, PV_HYPERVISOR_VIRT_END,
+                              0xffff000000000000ull, 0x0001000000000000ull, 0x8000000000000000ull};
+    for (uint64_t e : edges)
+        for (uint64_t d = 0; d < 3 * 4096; d += 8) {
+            for (uint64_t v : {e + d, e - d, e + d * 4097, e - d * 4097})
+                EXPECT_EQ(full(v), core::uvm_va_ok(v)) << std::hex << v;
+        }
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 100000; ++i) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        for (uint64_t v : {x, x & ~uint64_t{0xfff}, x & uint64_t{0xffff800000000fffull}, (x | uint64_t{0xffff800000000000ull}) & ~uint64_t{0xfff}})
+            EXPECT_EQ(full(v), core::uvm_va_ok(v)) << std::hex << v;
+    }
+}
+
+// update_va_mapping_fast, as the hypercall uses it (then the full path if
+// it gave up), against the full path alone on an identical world: the same
+// result, the same state, for successes and every refusal; and the fast
+// path changes nothing when it gives up.
+TEST(UpdateVaMappingFast, MakesTheFullPathsUpdateOrNothing) {
+    struct Side {
+        World w;
+        World::Space s = w.space(w.a, va);
+        World::Space sb = w.space(w.b, va);
+        Mfn data = w.frame(w.a), data2 = w.frame(w.a);
+        Side() {
+            EXPECT_TRUE(core::mmuext_pin(w.ctx, w.a, s.l4, 4).is_ok());
+            EXPECT_TRUE(core::mmuext_pin(w.ctx, w.b, sb.l4, 4).is_ok());
+        }
+    };
+    Side fast, full;
+    ASSERT_TRUE(fast.w.snapshot() == full.w.snapshot());
+    const Side& k = full;  // the frames are the same on both sides
+    struct Case {
+        Mfn root;
+        uint64_t v, val, flags;
+    };
+    const Case cases[] = {
+        {k.s.l4, va + 0x1000, map_rw(k.data), 0},               // not present -> writable
+        {k.s.l4, va + 0x1000, map_rw(k.data), 0},               // the same again: old dropped
+        {k.s.l4, va + 0x2000, map_ro(k.data), core::uvm_invlpg},  // read-only, with a flush
+        {k.s.l4, va + 0x1000, map_ro(k.data2), core::uvm_flush_tlb | core::uvm_all},
+        {k.s.l4, va + 0x1000, 0, 0},                            // present -> not present
+        {k.s.l4, va + 0x3000, map_ro(k.s.l1), 0},               // a table read-only: allowed
+        {k.s.l4, va + 0x3000, map_rw(k.s.l1), 0},               // writable: busy
+        {k.s.l4, va + 0x4000, map_rw(k.s.l4), 0},               // the root writable: busy
+        {k.s.l4, va, map_rw(k.data) | pte::pwt, 0},             // a flag not allowed
+        {k.s.l4, va, map_rw(k.data) | pte::global, 0},
+        {k.s.l4, va, map_rw(Mfn(4)), 0},                        // a hypervisor frame
+        {k.s.l4, va, map_rw(k.sb.data), 0},                     // another domain's frame
+        {k.s.l4, va, map_rw(Mfn(100000)), 0},                   // beyond memory
+        {k.s.l4, va, 0x2, 0},                                   // not present: anything goes
+        {k.s.l4, va, 0, 3},                                     // bad flags
+        {k.s.l4, va, 0, 8},
+        {k.s.l4, 0x0000800000000000ull, 0, 0},                  // not canonical
+        {k.s.l4, va + 8, 0, 0},                                 // not aligned
+        {k.s.l4, 0xffff800000001000ull, 0, 0},                  // the hypervisor's slots
+        {k.s.l4, va + (uint64_t{1} << 30), 0, 0},               // no L1
+        {k.sb.l4, va, 0, 0},                                    // another domain's root
+        {k.s.l3, va, 0, 0},                                     // not an L4
+        {Mfn(100000), va, 0, 0},                                // no frame at all
+        {k.s.l4, va + 0x5000, map_rw(k.data), core::uvm_invlpg | core::uvm_all},
+    };
+    int made_fast = 0;
+    for (const Case& c : cases) {
+        SCOPED_TRACE(testing::Message() << std::hex << "va " << c.v << " val " << c.val << " flags " << c.flags);
+        World::Snapshot before = fast.w.snapshot();
+        core::FlushRequest f1, f2;
+        kstd::Result<void> r1 = kstd::ok();
+        if (core::update_va_mapping_fast(fast.w.ctx, fast.w.a, c.root, c.v, c.val, c.flags)) {
+            ++made_fast;
+            f1 = core::uvm_flush_of(c.v, c.flags);
+        } else {
+            EXPECT_TRUE(fast.w.snapshot() == before);
+            r1 = core::update_va_mapping(fast.w.ctx, fast.w.a, c.root, c.v, c.val, c.flags, &f1);
+        }
+        kstd::Result<void> r2 = core::update_va_mapping(full.w.ctx, full.w.a, c.root, c.v, c.val, c.flags, &f2);
+        ASSERT_EQ(r1.is_ok(), r2.is_ok());
+        if (r1.is_error()) EXPECT_EQ(r1.error(), r2.error());
+        EXPECT_EQ(f1.what, f2.what);
+        EXPECT_EQ(f1.va, f2.va);
+        EXPECT_TRUE(fast.w.snapshot() == full.w.snapshot());
+        EXPECT_EQ(fast.w.check(), "");
+    }
+    EXPECT_GE(made_fast, 6);  // the common cases take the fast path
+
+    // Without the linear window the fast path never applies.
+    World plain(256, 8, 96, false);
+    World::Space ps = plain.space(plain.a, va);
+    ASSERT_TRUE(core::mmuext_pin(plain.ctx, plain.a, ps.l4, 4).is_ok());
+    EXPECT_FALSE(core::update_va_mapping_fast(plain.ctx, plain.a, ps.l4, va + 0x1000, map_rw(plain.frame(plain.a)), 0));
+}

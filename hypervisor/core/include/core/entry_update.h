@@ -103,9 +103,27 @@ inline constexpr uint64_t pte_hw_bits = pte::accessed | pte::dirty;
     return kstd::ok();
 }
 
-// Whether update_va_mapping's flags are valid: known bits, and not both
-// flush kinds at once.
-inline bool uvm_flags_valid(uint64_t flags) { return (flags & ~uint64_t{7}) == 0 && (flags & 3) != 3; }
+// Whether update_va_mapping's flags are valid: known bits (0-7), and not
+// both flush kinds at once (3 and 7): a bit test in the mask of the six
+// valid values.
+inline bool uvm_flags_valid(uint64_t flags) { return flags < 8 && ((0x77u >> flags) & 1) != 0; }
+
+// What update_va_mapping asks of its va before it walks (find_l1's first
+// two checks, which give the errors): canonical, page-aligned and outside
+// the hypervisor's range, as one comparison for the fast path. Modulo 2^64
+// the addresses allowed form one interval, from PV_HYPERVISOR_VIRT_END up
+// through the top half and on through the bottom half to its end; a
+// rotation moves the offset bits to the top, where any set one makes the
+// value too large.
+inline bool uvm_va_ok(uint64_t va) {
+    constexpr uint64_t start = PV_HYPERVISOR_VIRT_END;
+    constexpr uint64_t length = 0x0000800000000000ull - start;  // modulo 2^64
+    static_assert(start == 0xffff880000000000ull && (start & (page_size - 1)) == 0 && length == 0xf80000000000ull,
+                  "the top half above the hypervisor's range, then the bottom half");
+    uint64_t off = va - start;
+    uint64_t rotated = (off >> page_shift) | (off << (64 - page_shift));
+    return rotated < (length >> page_shift);
+}
 
 // Adds the flush that valid update_va_mapping flags ask for.
 inline void add_uvm_flush(FlushRequest& flush, uint64_t va, uint64_t flags) {
@@ -138,11 +156,7 @@ inline void add_uvm_flush(FlushRequest& flush, uint64_t va, uint64_t flags) {
 [[gnu::always_inline]] inline bool update_va_mapping_fast(MmContext& ctx, const MmDomain& d, Mfn root, uint64_t va,
                                                           uint64_t val, uint64_t flags) {
     uint64_t* linear = ctx.access.linear();
-    if (linear == nullptr || !uvm_flags_valid(flags)) [[unlikely]]
-        return false;
-    if (!is_canonical(va) || (va & (page_size - 1)) != 0) [[unlikely]]
-        return false;
-    if (va >= PV_HYPERVISOR_VIRT_START && va < PV_HYPERVISOR_VIRT_END) [[unlikely]]
+    if (linear == nullptr || !uvm_flags_valid(flags) || !uvm_va_ok(va)) [[unlikely]]
         return false;
     FrameTable& ft = ctx.frames;
     if (!ft.owned_by(root, d.id)) [[unlikely]]

@@ -169,7 +169,8 @@ public:
             if (fi.type != t || fi.type_count >= count_limit ||
                 (needs_validation(t) && (fi.type_count == 0 || !fi.has(frame_flag::validated))))
                 return false;
-            ++fi.type_count;
+            add_counts(fi, 1, 1);
+            return true;
         }
         ++fi.ref_count;
         return true;
@@ -225,6 +226,20 @@ private:
     [[nodiscard]] kstd::Result<void> get_page_type_slow(Mfn f, FrameType t, TypeHooks& hooks);
     // put_page_type's 1 -> 0 transition (devalidation).
     void put_last_type(Mfn f, TypeHooks& hooks);
+
+    // type_count += types, ref_count += refs, as one 64-bit add to the
+    // adjacent counts: the caller knows neither wraps (both below
+    // count_limit), so no carry crosses from one into the other.
+    [[gnu::always_inline]] static void add_counts(FrameInfo& fi, uint32_t types, uint32_t refs) {
+        static_assert(offsetof(FrameInfo, ref_count) == offsetof(FrameInfo, type_count) + 4 &&
+                          __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+                      "type_count is the low half of the quadword, ref_count the high");
+        unsigned char* at = reinterpret_cast<unsigned char*>(&fi) + offsetof(FrameInfo, type_count);
+        uint64_t both;
+        __builtin_memcpy(&both, at, sizeof both);
+        both += types | uint64_t{refs} << 32;
+        __builtin_memcpy(at, &both, sizeof both);
+    }
 
     kstd::span<FrameInfo> frames_;
 };

@@ -9,6 +9,12 @@
 #include "core/addr.h"
 #include "kstd/result.h"
 
+#if PVISOR_HYPERVISOR
+// The hypervisor's fault-checked copy (arch/x86_64/syscall_entry.S): 0, or
+// the number of bytes not copied.
+extern "C" uint64_t guest_copy(void* dst, const void* src, size_t n);
+#endif
+
 namespace core {
 
 class Vcpu;
@@ -25,6 +31,13 @@ public:
     // Switches the current vCPU's virtual mode: page-table root and GS base.
     virtual void set_mode(Vcpu& vcpu, VcpuMode mode) = 0;
 
+    // copy_from for the hot paths' small fixed-size reads, true if it
+    // succeeded. In the hypervisor, whose one implementation
+    // (arch::LiveGuestAccess) is guest_range_ok and then guest_copy, it
+    // makes those two steps inline, without the virtual call; elsewhere
+    // (the host's fakes) it is copy_from.
+    [[gnu::always_inline]] bool read(void* dst, Gva src, size_t len);
+
 protected:
     ~GuestAccess() = default;
 };
@@ -38,6 +51,15 @@ inline bool guest_range_ok(uint64_t va, uint64_t len) {
     // non-canonical hole; it must also miss the hypervisor's slots
     // (pvisor/abi.h: PV_HYPERVISOR_VIRT_START..END).
     return (last < 0x0000800000000000ull || va >= 0xffff880000000000ull);
+}
+
+inline bool GuestAccess::read(void* dst, Gva src, size_t len) {
+#if PVISOR_HYPERVISOR
+    // SAFETY: as arch::LiveGuestAccess::copy_from.
+    return guest_range_ok(src.raw, len) && guest_copy(dst, reinterpret_cast<const void*>(src.raw), len) == 0;
+#else
+    return copy_from(dst, src, len).is_ok();
+#endif
 }
 
 }  // namespace core

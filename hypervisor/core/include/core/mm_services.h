@@ -20,6 +20,9 @@
 #include "core/memory_op.h"
 #include "core/mm.h"
 #include "core/vcpu.h"
+#if PVISOR_HYPERVISOR
+#include <x86/cpu.h>
+#endif
 
 namespace core {
 
@@ -33,6 +36,19 @@ public:
     // root take effect), the page kinds INVLPG the address. With one CPU,
     // "every CPU running the domain" is this one.
     virtual void flush(Vcpu& v, const FlushRequest& req) = 0;
+    // flush(v, local_all) for a vCPU in kernel mode (its kernel root is the
+    // live one). In the hypervisor, whose flush (arch/x86_64/mm.cpp) does
+    // that as a load of CR3 with the live root, the load itself without
+    // the virtual call; elsewhere flush.
+    void reload_kernel_root(Vcpu& v) {
+#if PVISOR_HYPERVISOR
+        x86::write_cr3(to_maddr(v.kernel_root).raw);
+#else
+        FlushRequest r;
+        r.add_all(false);
+        flush(v, r);
+#endif
+    }
 
 protected:
     // ctx must outlive the services (it may be a member of the derived
