@@ -253,9 +253,13 @@ bool mmuext_root_pair_fast(HypercallContext& ctx, uint64_t ops) {
 }  // namespace
 
 HypercallResult hc_mmuext_op(HypercallContext& ctx, uint64_t ops, uint64_t count, uint64_t done) {
-    // copy_from checks the range, and the general path gives the errors.
-    if (count == 2 && done == 0 && mm_available() && mmuext_root_pair_fast(ctx, ops)) [[likely]]
-        return 0;
+    // read checks the range, and the general path gives the errors. The
+    // general call with constants: nothing kept alive across the fast path.
+    if (count == 2 && done == 0 && mm_available()) [[likely]] {
+        if (mmuext_root_pair_fast(ctx, ops)) [[likely]]
+            return 0;
+        return mmuext_op_general(ctx, ops, 2, 0);
+    }
     return mmuext_op_general(ctx, ops, count, done);
 }
 
@@ -293,8 +297,11 @@ HypercallResult hc_update_va_mapping(HypercallContext& ctx, uint64_t va, uint64_
     // lock is let go and the full path starts afresh (which is as if the
     // call had come a moment later).
     bool made = mm_locked([&](MmServices& s) {
-        Mfn root = v.mode == VcpuMode::kernel ? v.kernel_root : v.user_root;
-        if (!update_va_mapping_fast(s.context(), ctx.domain.mm, root, va, val, flags)) [[unlikely]]
+        // Hypercalls come from kernel mode, so the live root is the kernel
+        // root (else the full path picks it).
+        if (v.mode != VcpuMode::kernel) [[unlikely]]
+            return false;
+        if (!update_va_mapping_fast(s.context(), ctx.domain.mm, v.kernel_root, va, val, flags)) [[unlikely]]
             return false;
         ++v.pt_updates;
         if ((flags & 3) != 0) uvm_flush(s, v, va, flags);
