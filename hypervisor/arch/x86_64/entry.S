@@ -36,7 +36,9 @@ trap_stubs:
         pushq   $0
         .endif
         pushq   $vec
-        .if IS_TRAP_FAST(vec) && HAS_ERROR_CODE(vec)
+        .if vec == 14
+        jmp     trap_common_fast_pf
+        .elseif IS_TRAP_FAST(vec) && HAS_ERROR_CODE(vec)
         jmp     trap_common_fast_ec
         .elseif IS_TRAP_FAST(vec)
         jmp     trap_common_fast
@@ -118,36 +120,32 @@ trap_return:
         pushq   %r10
 .endm
 
-trap_common_fast:                               /* a vector without an error code */
-        TRAP_FAST_ENTRY
-        movq    TF_VECTOR(%rsp), %r8
-        jmp     trap_fast
-trap_common_fast_ec:                            /* one with an error code */
-        TRAP_FAST_ENTRY
-        movabsq $(PV_FRAME_ERROR_CODE << 32), %r8
-        orq     TF_VECTOR(%rsp), %r8
-trap_fast:
+/* After the entry: the checks every vector makes, then to
+ * trap_fast_kernel\@ in virtual kernel mode. \vector8: the vector times 8,
+ * into r10. */
+.macro TRAP_FAST_CHECKS vector8, kernel
         movq    %gs:PERCPU_CURRENT, %rsi
         movq    VCPU_INFO(%rsi), %rdi
         cmpb    $0, VCPU_INFO_UPCALL_PENDING(%rdi)
         jne     trap_fast_bail                  /* an upcall may be due: C decides */
-        leal    (,%r8,8), %r10d
+        \vector8
         cmpq    $0, VCPU_TRAPS(%rsi,%r10,2)
         je      trap_fast_bail                  /* no handler: crash, in C */
         cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
-        jne     trap_fast_kernel
-        /* From virtual user mode. A page fault's address goes to vcpu_info
-         * now, as core::deliver_exception does once it found a handler. */
-        cmpl    $14, %r8d
-        jne     1f
-        movq    %cr2, %rdx
-        movq    %rdx, VCPU_INFO_FAULT_ADDRESS(%rdi)
-1:      USER_BOUNCE_FRAME %rsi, %r9, %rdx, trap_fast_bail /* none: crash, in C */
+        jne     \kernel
+.endm
+
+/* From virtual user mode: the frame below the kernel stack (none: crash,
+ * in C), the flag, the kernel root, and the error code into rdx. */
+.macro TRAP_FAST_USER_FRAME
+        USER_BOUNCE_FRAME %rsi, %r9, %rdx, trap_fast_bail
         btsq    $32, %r8                        /* PV_FRAME_FROM_USER */
         LOAD_ROOT VCPU_KERNEL_ROOT, %rsi, %rdx
         movq    TF_ERROR(%rsp), %rdx            /* 0 from the stub if none */
-        .global trap_fast_writes, trap_fast_writes_end, trap_fast_fixup
-trap_fast_writes:                               /* guest memory: faults go to the fixup */
+.endm
+
+/* The pv_frame at r9; rdx: its error code. */
+.macro TRAP_FAST_WRITES
         movq    %rdx, PV_FRAME_OFF_ERROR_CODE(%r9)
         movq    %rcx, PV_FRAME_OFF_RCX(%r9)
         movq    %r11, PV_FRAME_OFF_R11(%r9)
@@ -160,28 +158,30 @@ trap_fast_writes:                               /* guest memory: faults go to th
         movq    TF_RFLAGS(%rsp), %rdx
         orq     $0x200, %rdx
         cmpb    $0, VCPU_INFO_UPCALL_MASK(%rdi)
-        je      7f
+        je      .Lmasked\@
         andq    $~0x200, %rdx
-7:      movq    %rdx, PV_FRAME_OFF_RFLAGS(%r9)
+.Lmasked\@:
+        movq    %rdx, PV_FRAME_OFF_RFLAGS(%r9)
         movq    TF_RSP(%rsp), %rdx
         movq    %rdx, PV_FRAME_OFF_RSP(%r9)
         movq    $PV_GUEST_SS, PV_FRAME_OFF_SS(%r9)
-trap_fast_writes_end:
-        /* Committed. */
+.endm
+
+/* Committed: the event mask, the counts, and the handler entered on the
+ * frame. */
+.macro TRAP_FAST_COMMIT
         testb   $PV_TRAP_MASK_EVENTS, VCPU_TRAPS+8(%rsi,%r10,2)
-        jz      8f
+        jz      .Lkeep_mask\@
         movb    $1, VCPU_INFO_UPCALL_MASK(%rdi)
-8:      incq    VCPU_TRAPS_TAKEN(%rsi)
+.Lkeep_mask\@:
+        incq    VCPU_TRAPS_TAKEN(%rsi)
         incq    VCPU_BOUNCES(%rsi)
-        /* Resume at the handler, on the frame. */
         movq    VCPU_TRAPS(%rsi,%r10,2), %rdx
         ENTER_HANDLER %rsp, TF_RIP, %rdx, %r9
-        btq     $32, %r8                        /* PV_FRAME_FROM_USER */
-        jnc     9f
-        movq    %rax, %r9
-        ENTER_KERNEL_MODE %rsi
-        movq    %r9, %rax
-9:      popq    %r10
+.endm
+
+.macro TRAP_FAST_EXIT
+        popq    %r10
         popq    %r9
         popq    %r8
         popq    %rdi
@@ -190,13 +190,35 @@ trap_fast_writes_end:
         addq    $16, %rsp                       /* vector, error code */
         swapgs
         iretq
+.endm
 
-trap_fast_kernel:                               /* from virtual kernel mode */
-        cmpl    $14, %r8d
-        je      trap_fast_kernel_pf
+trap_common_fast:                               /* a vector without an error code */
+        TRAP_FAST_ENTRY
+        movq    TF_VECTOR(%rsp), %r8
+        jmp     trap_fast
+trap_common_fast_ec:                            /* one with an error code, not #PF */
+        TRAP_FAST_ENTRY
+        movabsq $(PV_FRAME_ERROR_CODE << 32), %r8
+        orq     TF_VECTOR(%rsp), %r8
+trap_fast:
+        TRAP_FAST_CHECKS "leal (,%r8,8), %r10d", trap_fast_kernel
+        TRAP_FAST_USER_FRAME
+        jmp     trap_fast_writes_user
+trap_fast_kernel:
         KERNEL_BOUNCE_FRAME TF_RSP(%rsp), %r9, %rdx, trap_fast_bail
         movq    TF_ERROR(%rsp), %rdx            /* 0 from the stub if none */
-        jmp     trap_fast_writes
+        jmp     trap_fast_writes_kernel
+
+/* A page fault. Its address goes to vcpu_info once a handler is found,
+ * as core::deliver_exception does, so the frame's writes may fault. */
+trap_common_fast_pf:
+        TRAP_FAST_ENTRY
+        movabsq $(14 | (PV_FRAME_ERROR_CODE << 32)), %r8
+        TRAP_FAST_CHECKS "movl $(14 * 8), %r10d", trap_fast_kernel_pf
+        movq    %cr2, %rdx
+        movq    %rdx, VCPU_INFO_FAULT_ADDRESS(%rdi)
+        TRAP_FAST_USER_FRAME
+        jmp     trap_fast_writes_user
 trap_fast_kernel_pf:
         movl    TF_ERROR(%rsp), %edx
         andl    $0x1f, %edx
@@ -207,7 +229,23 @@ trap_fast_kernel_pf:
         KERNEL_BOUNCE_FRAME TF_RSP(%rsp), %r9, %rdx, trap_fast_bail
         movq    TF_ERROR(%rsp), %rdx
         andq    $~4, %rdx                       /* a kernel fault, as natively */
-        jmp     trap_fast_writes
+        /* The writes, one copy per mode so that neither tests it again. */
+        .global trap_fast_writes, trap_fast_writes_end, trap_fast_fixup
+trap_fast_writes:                               /* guest memory: faults go to the fixup */
+trap_fast_writes_kernel:
+        TRAP_FAST_WRITES
+        jmp     trap_fast_commit_kernel
+trap_fast_writes_user:
+        TRAP_FAST_WRITES
+trap_fast_writes_end:
+        TRAP_FAST_COMMIT
+        movq    %rax, %r9
+        ENTER_KERNEL_MODE %rsi
+        movq    %r9, %rax
+        TRAP_FAST_EXIT
+trap_fast_commit_kernel:
+        TRAP_FAST_COMMIT
+        TRAP_FAST_EXIT
 
 trap_fast_fixup:
         /* A fault writing the frame: undo the root switch, give back the
@@ -241,19 +279,9 @@ trap_fast_bail:
  * address; r8: the callback. Clobbers the caller-saved registers (the
  * exit restores the guest's).
  */
-        .global deliver_upcall
-deliver_upcall:
-        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rdx)
-        jne     9f                              /* masked: it waits */
-        movq    VCPU_CB_EVENT_ADDR(%rax), %r8
-        testq   %r8, %r8
-        jz      9f                              /* no callback: the guest polls */
-        movabsq $(PV_VECTOR_EVENT | (PV_FRAME_EVENT << 32)), %rcx
-        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
-        je      deliver_upcall_user
-        KERNEL_BOUNCE_FRAME GR_RSP(%rdi), %rsi, %r9, deliver_upcall_bail
-        .global deliver_upcall_writes, deliver_upcall_writes_end, deliver_upcall_fixup
-deliver_upcall_writes:                          /* guest memory: faults go to the fixup */
+/* The pv_frame at rsi from the GuestRegs at rdi; rcx: its vector and
+ * flags. */
+.macro UPCALL_WRITES
         movq    GR_RCX(%rdi), %r9
         movq    %r9, PV_FRAME_OFF_RCX(%rsi)
         movq    GR_R11(%rdi), %r9
@@ -271,21 +299,46 @@ deliver_upcall_writes:                          /* guest memory: faults go to th
         movq    GR_RSP(%rdi), %r9
         movq    %r9, PV_FRAME_OFF_RSP(%rsi)
         movq    $PV_GUEST_SS, PV_FRAME_OFF_SS(%rsi)
-deliver_upcall_writes_end:
-        /* Committed: events masked, the callback entered on the frame. */
+.endm
+
+/* Committed: events masked, the callback entered on the frame. */
+.macro UPCALL_COMMIT
         movb    $1, VCPU_INFO_UPCALL_MASK(%rdx)
         incq    VCPU_BOUNCES(%rax)
         ENTER_HANDLER %rdi, GR_RIP, %r8, %rsi
-        btq     $32, %rcx                       /* PV_FRAME_FROM_USER */
-        jnc     9f
+.endm
+
+        .global deliver_upcall
+deliver_upcall:
+        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rdx)
+        jne     9f                              /* masked: it waits */
+        movq    VCPU_CB_EVENT_ADDR(%rax), %r8
+        testq   %r8, %r8
+        jz      9f                              /* no callback: the guest polls */
+        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
+        je      deliver_upcall_user
+        movabsq $(PV_VECTOR_EVENT | (PV_FRAME_EVENT << 32)), %rcx
+        KERNEL_BOUNCE_FRAME GR_RSP(%rdi), %rsi, %r9, deliver_upcall_bail
+        /* The writes, one copy per mode so that neither tests it again. */
+        .global deliver_upcall_writes, deliver_upcall_writes_end, deliver_upcall_fixup
+deliver_upcall_writes:                          /* guest memory: faults go to the fixup */
+        UPCALL_WRITES
+        jmp     deliver_upcall_commit_kernel
+deliver_upcall_writes_user:
+        UPCALL_WRITES
+deliver_upcall_writes_end:
+        UPCALL_COMMIT
         ENTER_KERNEL_MODE %rax
+        ret
+deliver_upcall_commit_kernel:
+        UPCALL_COMMIT
 9:      ret
 
 deliver_upcall_user:                            /* from virtual user mode */
+        movabsq $(PV_VECTOR_EVENT | ((PV_FRAME_EVENT | PV_FRAME_FROM_USER) << 32)), %rcx
         USER_BOUNCE_FRAME %rax, %rsi, %r9, deliver_upcall_bail
-        btsq    $32, %rcx                       /* PV_FRAME_FROM_USER */
         LOAD_ROOT VCPU_KERNEL_ROOT, %rax, %r9
-        jmp     deliver_upcall_writes
+        jmp     deliver_upcall_writes_user
 
 deliver_upcall_fixup:
         /* A fault writing the frame: undo the root switch; C decides. */
