@@ -2,7 +2,10 @@
  * Exception and interrupt entry. Every vector has a 16-byte stub that
  * pushes a zero where the CPU pushes no error code, then the vector
  * number, and joins trap_common, which saves the general registers as a
- * TrapFrame (trap_frame.h) and calls trap_dispatch(TrapFrame*).
+ * TrapFrame (trap_frame.h) and calls trap_dispatch(TrapFrame*). The stubs
+ * of the exceptions trap_fast takes join one of its entries instead
+ * (trap_common_fast, _ec, _pf), which go to the same general path for
+ * anything from ring 0 or anything they do not take.
  */
 #include <pvisor/abi.h>
 #include <pvisor/trap.h>
