@@ -141,7 +141,7 @@ trap_return:
 /* From virtual user mode: the frame below the kernel stack (none: crash,
  * in C), the flag, the kernel root, and the error code into rdx. */
 .macro TRAP_FAST_USER_FRAME
-        USER_BOUNCE_FRAME %rsi, %r9, %rdx, trap_fast_bail
+        USER_BOUNCE_FRAME %rsi, %r9, trap_fast_bail
         btsq    $32, %r8                        /* PV_FRAME_FROM_USER */
         LOAD_ROOT VCPU_KERNEL_ROOT, %rsi, %rdx
         movq    TF_ERROR(%rsp), %rdx            /* 0 from the stub if none */
@@ -339,7 +339,7 @@ deliver_upcall_commit_kernel:
 
 deliver_upcall_user:                            /* from virtual user mode */
         movabsq $(PV_VECTOR_EVENT | ((PV_FRAME_EVENT | PV_FRAME_FROM_USER) << 32)), %rcx
-        USER_BOUNCE_FRAME %rax, %rsi, %r9, deliver_upcall_bail
+        USER_BOUNCE_FRAME %rax, %rsi, deliver_upcall_bail
         LOAD_ROOT VCPU_KERNEL_ROOT, %rax, %r9
         jmp     deliver_upcall_writes_user
 
