@@ -2,7 +2,10 @@
  * Exception and interrupt entry. Every vector has a 16-byte stub that
  * pushes a zero where the CPU pushes no error code, then the vector
  * number, and joins trap_common, which saves the general registers as a
- * TrapFrame (trap_frame.h) and calls trap_dispatch(TrapFrame*).
+ * TrapFrame (trap_frame.h) and calls trap_dispatch(TrapFrame*). The stubs
+ * of the exceptions trap_fast takes join one of its entries instead
+ * (trap_common_fast, _ec, _pf), which go to the same general path for
+ * anything from ring 0 or anything they do not take.
  */
 #include <pvisor/abi.h>
 #include <pvisor/trap.h>
@@ -14,6 +17,16 @@
 
 /* Vectors whose exceptions push an error code (Intel SDM Vol. 3A, 6.15). */
 #define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
+/* Vectors trap_fast takes (below): all exceptions but 2, 3, 4, 8 and 18. */
+#define TRAP_FAST_VECTORS 0xfffbfee3
+#define IS_TRAP_FAST(v) ((v) < 32 && ((TRAP_FAST_VECTORS >> ((v) & 31)) & 1))
+
+/* The pv_frame's vector and flags are adjacent 32-bit fields: trap_fast
+ * keeps them in one register (flags in the upper half) and stores both
+ * at once. */
+#if PV_FRAME_OFF_FLAGS != PV_FRAME_OFF_VECTOR + 4 || PV_FRAME_FROM_USER != 1
+#error "trap_fast's vector-and-flags register"
+#endif
 
         .text
         .balign 16
@@ -26,7 +39,15 @@ trap_stubs:
         pushq   $0
         .endif
         pushq   $vec
+        .if vec == 14
+        jmp     trap_common_fast_pf
+        .elseif IS_TRAP_FAST(vec) && HAS_ERROR_CODE(vec)
+        jmp     trap_common_fast_ec
+        .elseif IS_TRAP_FAST(vec)
+        jmp     trap_common_fast
+        .else
         jmp     trap_common
+        .endif
         .set vec, vec + 1
         .endr
         .balign 16
@@ -35,13 +56,10 @@ trap_stubs_end:
 
 trap_common:
         /* From ring 3, GS holds the guest's base: swap in the per-CPU one.
-         * The CPU pushed cs 24 bytes above the vector and error code.
-         * A guest's exception (vector below 32) tries the fast path. */
+         * The CPU pushed cs 24 bytes above the vector and error code. */
         testb   $3, 24(%rsp)
         jz      trap_general
         swapgs
-        cmpq    $31, (%rsp)
-        jbe     trap_fast
 trap_general:
         PUSH_GPRS
         cld
@@ -66,16 +84,20 @@ trap_return:
  * vCPU is in user mode, no event upcall pending, and a frame address the
  * guest may use. Everything else goes to the general path, which applies
  * the same contract in C and is its reference: NMI, #DF, #MC, int3/into
- * (the user-mode permission check), and a kernel-mode write to a present
- * page (perhaps a page-table store the C path emulates). Nothing of the
- * hypervisor ran since the guest did, so no reschedule can be due.
- * Interrupts are off (interrupt gates), so nothing can come between.
+ * (the user-mode permission check; their stubs go to trap_common), and a
+ * kernel-mode write to a present page (perhaps a page-table store the C
+ * path emulates). Nothing of the hypervisor ran since the guest did, so no
+ * reschedule can be due. Interrupts are off (interrupt gates), so nothing
+ * can come between.
+ *
+ * It saves six registers; rax, rcx and r11 keep the guest's values until
+ * they are in the frame (a handler finds rcx and r11 undefined, and rax
+ * is saved around the wrmsr). rsi: the vCPU; rdi: its vcpu_info; r8: the
+ * frame's vector, and its flags in the upper half; r10: the vector times
+ * 8, so (%rsi,%r10,2) is its trap entry; r9: the frame's address; rdx:
+ * scratch, and the frame's error code when the writes begin.
  */
-/* Vectors the fast path takes: all exceptions but 2, 3, 4, 8 and 18. */
-#define TRAP_FAST_VECTORS 0xfffbfee3
-/* Vectors with an error code (core::vector_has_error_code). */
-#define TRAP_ERROR_CODE_VECTORS 0x60227d00
-/* The stack below the CPU's frame: eight scratch registers, then the
+/* The stack below the CPU's frame: six scratch registers, then the
  * stub's vector and error code, then the CPU's iretq frame. */
 #define TF_R10 0
 #define TF_R9 8
@@ -83,113 +105,162 @@ trap_return:
 #define TF_RDI 24
 #define TF_RSI 32
 #define TF_RDX 40
-#define TF_RCX 48
-#define TF_RAX 56
-#define TF_VECTOR 64
-#define TF_ERROR 72
-#define TF_RIP 80
-#define TF_RFLAGS 96
-#define TF_RSP 104
-trap_fast:
-        pushq   %rax
-        pushq   %rcx
+#define TF_VECTOR 48
+#define TF_ERROR 56
+#define TF_RIP 64
+#define TF_RFLAGS 80
+#define TF_RSP 88
+
+.macro TRAP_FAST_ENTRY
+        testb   $3, 24(%rsp)                    /* from ring 3? */
+        jz      trap_general
+        swapgs
         pushq   %rdx
         pushq   %rsi
         pushq   %rdi
         pushq   %r8
         pushq   %r9
         pushq   %r10
-        movl    TF_VECTOR(%rsp), %ecx
-        movl    $TRAP_FAST_VECTORS, %edx
-        btl     %ecx, %edx
-        jnc     trap_fast_bail
-        movq    %gs:PERCPU_CURRENT, %rax
-        movq    VCPU_INFO(%rax), %rsi
-        cmpb    $0, VCPU_INFO_UPCALL_PENDING(%rsi)
+.endm
+
+/* After the entry: the checks every vector makes, then to
+ * trap_fast_kernel\@ in virtual kernel mode. \vector8: the vector times 8,
+ * into r10. */
+.macro TRAP_FAST_CHECKS vector8, kernel
+        movq    %gs:PERCPU_CURRENT, %rsi
+        movq    VCPU_INFO(%rsi), %rdi
+        cmpb    $0, VCPU_INFO_UPCALL_PENDING(%rdi)
         jne     trap_fast_bail                  /* an upcall may be due: C decides */
-        /* rdi: the pv_frame flags; r10: its error code; r8: CR2 for #PF. */
-        xorl    %edi, %edi
-        movq    TF_ERROR(%rsp), %r10            /* 0 from the stub if none */
-        movl    $TRAP_ERROR_CODE_VECTORS, %edx
-        btl     %ecx, %edx
-        jnc     1f
-        movl    $PV_FRAME_ERROR_CODE, %edi
-1:      cmpl    $14, %ecx
-        jne     2f
-        movq    %cr2, %r8
-        cmpb    $VCPU_MODE_KERNEL, %gs:PERCPU_MODE
-        jne     2f
-        movl    %r10d, %edx
-        andl    $0x1f, %edx
-        cmpl    $7, %edx                        /* present, write, ring 3 */
-        je      trap_fast_bail
-        andq    $~4, %r10                       /* a kernel fault, as natively */
-2:      shll    $4, %ecx                        /* the trap entry */
-        cmpq    $0, VCPU_TRAPS(%rax,%rcx)
+        \vector8
+        cmpq    $0, VCPU_TRAPS(%rsi,%r10,2)
         je      trap_fast_bail                  /* no handler: crash, in C */
-        /* r9: the frame's address (no kernel stack: crash, in C). */
-        BOUNCE_FRAME_ADDRESS TF_RSP(%rsp), %r9, %edi, %rdx, trap_fast_bail
-        .global trap_fast_writes, trap_fast_writes_end, trap_fast_fixup
-trap_fast_writes:                               /* guest memory: faults go to the fixup */
-        movq    TF_RCX(%rsp), %rdx
-        movq    %rdx, PV_FRAME_OFF_RCX(%r9)
+        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
+        jne     \kernel
+.endm
+
+/* From virtual user mode: the frame below the kernel stack (none: crash,
+ * in C), the flag, the kernel root, and the error code into rdx. */
+.macro TRAP_FAST_USER_FRAME
+        USER_BOUNCE_FRAME %rsi, %r9, trap_fast_bail
+        btsq    $32, %r8                        /* PV_FRAME_FROM_USER */
+        LOAD_ROOT VCPU_KERNEL_ROOT, %rsi, %rdx
+        movq    TF_ERROR(%rsp), %rdx            /* 0 from the stub if none */
+.endm
+
+/* The pv_frame at r9; rdx: its error code. */
+.macro TRAP_FAST_WRITES
+        movq    %rdx, PV_FRAME_OFF_ERROR_CODE(%r9)
+        movq    %rcx, PV_FRAME_OFF_RCX(%r9)
         movq    %r11, PV_FRAME_OFF_R11(%r9)
-        movq    TF_RAX(%rsp), %rdx
-        movq    %rdx, PV_FRAME_OFF_RAX(%r9)
-        movl    TF_VECTOR(%rsp), %edx
-        movl    %edx, PV_FRAME_OFF_VECTOR(%r9)
-        movl    %edi, PV_FRAME_OFF_FLAGS(%r9)
-        movq    %r10, PV_FRAME_OFF_ERROR_CODE(%r9)
+        movq    %rax, PV_FRAME_OFF_RAX(%r9)
+        movq    %r8, PV_FRAME_OFF_VECTOR(%r9)   /* and the flags */
         movq    TF_RIP(%rsp), %rdx
         movq    %rdx, PV_FRAME_OFF_RIP(%r9)
         movq    $PV_GUEST_CS, PV_FRAME_OFF_CS(%r9)
         /* The frame's IF is the virtual one: set if events are on. */
         movq    TF_RFLAGS(%rsp), %rdx
         orq     $0x200, %rdx
-        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rsi)
-        je      7f
+        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rdi)
+        je      .Lmasked\@
         andq    $~0x200, %rdx
-7:      movq    %rdx, PV_FRAME_OFF_RFLAGS(%r9)
+.Lmasked\@:
+        movq    %rdx, PV_FRAME_OFF_RFLAGS(%r9)
         movq    TF_RSP(%rsp), %rdx
         movq    %rdx, PV_FRAME_OFF_RSP(%r9)
         movq    $PV_GUEST_SS, PV_FRAME_OFF_SS(%r9)
-trap_fast_writes_end:
-        /* Committed. */
-        cmpl    $14, TF_VECTOR(%rsp)
-        jne     8f
-        movq    %r8, VCPU_INFO_FAULT_ADDRESS(%rsi)
-8:      testb   $PV_TRAP_MASK_EVENTS, VCPU_TRAPS+8(%rax,%rcx)
-        jz      9f
-        movb    $1, VCPU_INFO_UPCALL_MASK(%rsi)
-9:      incq    VCPU_TRAPS_TAKEN(%rax)
-        incq    VCPU_BOUNCES(%rax)
-        /* Resume at the handler, on the frame. */
-        movq    VCPU_TRAPS(%rax,%rcx), %rdx
-        ENTER_HANDLER %rsp, TF_RIP, %rdx, %r9, %edi, %r8
+.endm
+
+/* Committed: the event mask, the counts, and the handler entered on the
+ * frame. */
+.macro TRAP_FAST_COMMIT
+        testb   $PV_TRAP_MASK_EVENTS, VCPU_TRAPS+8(%rsi,%r10,2)
+        jz      .Lkeep_mask\@
+        movb    $1, VCPU_INFO_UPCALL_MASK(%rdi)
+.Lkeep_mask\@:
+        incq    VCPU_TRAPS_TAKEN(%rsi)
+        incq    VCPU_BOUNCES(%rsi)
+        movq    VCPU_TRAPS(%rsi,%r10,2), %rdx
+        ENTER_HANDLER %rsp, TF_RIP, %rdx, %r9
+.endm
+
+.macro TRAP_FAST_EXIT
         popq    %r10
         popq    %r9
         popq    %r8
         popq    %rdi
         popq    %rsi
         popq    %rdx
-        popq    %rcx
-        popq    %rax
         addq    $16, %rsp                       /* vector, error code */
         swapgs
         iretq
+.endm
+
+trap_common_fast:                               /* a vector without an error code */
+        TRAP_FAST_ENTRY
+        movq    TF_VECTOR(%rsp), %r8
+        jmp     trap_fast
+trap_common_fast_ec:                            /* one with an error code, not #PF */
+        TRAP_FAST_ENTRY
+        movabsq $(PV_FRAME_ERROR_CODE << 32), %r8
+        orq     TF_VECTOR(%rsp), %r8
+trap_fast:
+        TRAP_FAST_CHECKS "leal (,%r8,8), %r10d", trap_fast_kernel
+        TRAP_FAST_USER_FRAME
+        jmp     trap_fast_writes_user
+trap_fast_kernel:
+        KERNEL_BOUNCE_FRAME TF_RSP(%rsp), %r9, %rdx, trap_fast_bail
+        movq    TF_ERROR(%rsp), %rdx            /* 0 from the stub if none */
+        jmp     trap_fast_writes_kernel
+
+/* A page fault. Its address goes to vcpu_info once a handler is found,
+ * as core::deliver_exception does, so the frame's writes may fault. */
+trap_common_fast_pf:
+        TRAP_FAST_ENTRY
+        movabsq $(14 | (PV_FRAME_ERROR_CODE << 32)), %r8
+        TRAP_FAST_CHECKS "movl $(14 * 8), %r10d", trap_fast_kernel_pf
+        movq    %cr2, %rdx
+        movq    %rdx, VCPU_INFO_FAULT_ADDRESS(%rdi)
+        TRAP_FAST_USER_FRAME
+        jmp     trap_fast_writes_user
+trap_fast_kernel_pf:
+        movl    TF_ERROR(%rsp), %edx
+        andl    $0x1f, %edx
+        cmpl    $7, %edx                        /* present, write, ring 3 */
+        je      trap_fast_bail
+        movq    %cr2, %rdx
+        movq    %rdx, VCPU_INFO_FAULT_ADDRESS(%rdi)
+        KERNEL_BOUNCE_FRAME TF_RSP(%rsp), %r9, %rdx, trap_fast_bail
+        movq    TF_ERROR(%rsp), %rdx
+        andq    $~4, %rdx                       /* a kernel fault, as natively */
+        /* The writes, one copy per mode so that neither tests it again. */
+        .global trap_fast_writes, trap_fast_writes_end, trap_fast_fixup
+trap_fast_writes:                               /* guest memory: faults go to the fixup */
+trap_fast_writes_kernel:
+        TRAP_FAST_WRITES
+        jmp     trap_fast_commit_kernel
+trap_fast_writes_user:
+        TRAP_FAST_WRITES
+trap_fast_writes_end:
+        TRAP_FAST_COMMIT
+        movq    %rax, %r9
+        ENTER_KERNEL_MODE %rsi
+        movq    %r9, %rax
+        TRAP_FAST_EXIT
+trap_fast_commit_kernel:
+        TRAP_FAST_COMMIT
+        TRAP_FAST_EXIT
 
 trap_fast_fixup:
         /* A fault writing the frame: undo the root switch, give back the
          * guest's fault address (the fault just taken replaced CR2), and
          * let the C path deliver or crash the domain. */
-        testl   $PV_FRAME_FROM_USER, %edi
-        jz      1f
-        movq    VCPU_USER_ROOT(%rax), %rdx
-        shlq    $12, %rdx
-        movq    %rdx, %cr3
-1:      cmpl    $14, TF_VECTOR(%rsp)
+        btq     $32, %r8                        /* PV_FRAME_FROM_USER */
+        jnc     1f
+        LOAD_ROOT VCPU_USER_ROOT, %rsi, %rdx
+1:      cmpl    $14, %r8d
         jne     trap_fast_bail
-        movq    %r8, %cr2
+        movq    VCPU_INFO_FAULT_ADDRESS(%rdi), %rdx
+        movq    %rdx, %cr2
 trap_fast_bail:
         popq    %r10
         popq    %r9
@@ -197,8 +268,6 @@ trap_fast_bail:
         popq    %rdi
         popq    %rsi
         popq    %rdx
-        popq    %rcx
-        popq    %rax
         jmp     trap_general
 
 /*
@@ -209,28 +278,20 @@ trap_fast_bail:
  * pv_frame, as core::deliver_pending_upcall does, which is the reference
  * and takes over whatever this does not: a missing kernel stack, a frame
  * address the guest may not use, or a fault writing the frame.
- * Clobbers the caller-saved registers (the exit restores the guest's).
+ * rcx: the frame's vector, and its flags in the upper half; rsi: its
+ * address; r8: the callback. Clobbers the caller-saved registers (the
+ * exit restores the guest's).
  */
-        .global deliver_upcall
-deliver_upcall:
-        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rdx)
-        jne     9f                              /* masked: it waits */
-        movq    VCPU_CB_EVENT_ADDR(%rax), %r8
-        testq   %r8, %r8
-        jz      9f                              /* no callback: the guest polls */
-        /* ecx: the pv_frame flags; rsi: its address. */
-        movl    $PV_FRAME_EVENT, %ecx
-        BOUNCE_FRAME_ADDRESS GR_RSP(%rdi), %rsi, %ecx, %r9, deliver_upcall_bail
-        .global deliver_upcall_writes, deliver_upcall_writes_end, deliver_upcall_fixup
-deliver_upcall_writes:                          /* guest memory: faults go to the fixup */
+/* The pv_frame at rsi from the GuestRegs at rdi; rcx: its vector and
+ * flags. */
+.macro UPCALL_WRITES
         movq    GR_RCX(%rdi), %r9
         movq    %r9, PV_FRAME_OFF_RCX(%rsi)
         movq    GR_R11(%rdi), %r9
         movq    %r9, PV_FRAME_OFF_R11(%rsi)
         movq    GR_RAX(%rdi), %r9
         movq    %r9, PV_FRAME_OFF_RAX(%rsi)
-        movl    $PV_VECTOR_EVENT, PV_FRAME_OFF_VECTOR(%rsi)
-        movl    %ecx, PV_FRAME_OFF_FLAGS(%rsi)
+        movq    %rcx, PV_FRAME_OFF_VECTOR(%rsi) /* and the flags */
         movq    $0, PV_FRAME_OFF_ERROR_CODE(%rsi)
         movq    GR_RIP(%rdi), %r9
         movq    %r9, PV_FRAME_OFF_RIP(%rsi)
@@ -241,19 +302,51 @@ deliver_upcall_writes:                          /* guest memory: faults go to th
         movq    GR_RSP(%rdi), %r9
         movq    %r9, PV_FRAME_OFF_RSP(%rsi)
         movq    $PV_GUEST_SS, PV_FRAME_OFF_SS(%rsi)
-deliver_upcall_writes_end:
-        /* Committed: events masked, the callback entered on the frame. */
+.endm
+
+/* Committed: events masked, the callback entered on the frame. */
+.macro UPCALL_COMMIT
         movb    $1, VCPU_INFO_UPCALL_MASK(%rdx)
         incq    VCPU_BOUNCES(%rax)
-        ENTER_HANDLER %rdi, GR_RIP, %r8, %rsi, %ecx, %r9
+        ENTER_HANDLER %rdi, GR_RIP, %r8, %rsi
+.endm
+
+        .global deliver_upcall
+deliver_upcall:
+        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rdx)
+        jne     9f                              /* masked: it waits */
+        movq    VCPU_CB_EVENT_ADDR(%rax), %r8
+        testq   %r8, %r8
+        jz      9f                              /* no callback: the guest polls */
+        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
+        je      deliver_upcall_user
+        movabsq $(PV_VECTOR_EVENT | (PV_FRAME_EVENT << 32)), %rcx
+        KERNEL_BOUNCE_FRAME GR_RSP(%rdi), %rsi, %r9, deliver_upcall_bail
+        /* The writes, one copy per mode so that neither tests it again. */
+        .global deliver_upcall_writes, deliver_upcall_writes_end, deliver_upcall_fixup
+deliver_upcall_writes:                          /* guest memory: faults go to the fixup */
+        UPCALL_WRITES
+        jmp     deliver_upcall_commit_kernel
+deliver_upcall_writes_user:
+        UPCALL_WRITES
+deliver_upcall_writes_end:
+        UPCALL_COMMIT
+        ENTER_KERNEL_MODE %rax
+        ret
+deliver_upcall_commit_kernel:
+        UPCALL_COMMIT
 9:      ret
+
+deliver_upcall_user:                            /* from virtual user mode */
+        movabsq $(PV_VECTOR_EVENT | ((PV_FRAME_EVENT | PV_FRAME_FROM_USER) << 32)), %rcx
+        USER_BOUNCE_FRAME %rax, %rsi, deliver_upcall_bail
+        LOAD_ROOT VCPU_KERNEL_ROOT, %rax, %r9
+        jmp     deliver_upcall_writes_user
 
 deliver_upcall_fixup:
         /* A fault writing the frame: undo the root switch; C decides. */
-        testl   $PV_FRAME_FROM_USER, %ecx
-        jz      deliver_upcall_bail
-        movq    VCPU_USER_ROOT(%rax), %r9
-        shlq    $12, %r9
-        movq    %r9, %cr3
+        btq     $32, %rcx                       /* PV_FRAME_FROM_USER */
+        jnc     deliver_upcall_bail
+        LOAD_ROOT VCPU_USER_ROOT, %rax, %r9
 deliver_upcall_bail:
         jmp     deliver_upcall_slow             /* (rdi: the GuestRegs) */

@@ -7,13 +7,9 @@
 #define PERCPU_STACK_TOP 8   /* top of the current vCPU's hypervisor stack */
 #define PERCPU_SCRATCH 16    /* guest rsp while the syscall entry switches stacks */
 #define PERCPU_CURRENT 24
-/* Registers the syscall fast paths park while they work. */
-#define PERCPU_FAST_RAX 48
-#define PERCPU_FAST_RCX 56
-#define PERCPU_FAST_R11 64
 /* The running vCPU's virtual mode (a copy of Vcpu::mode, kept by
  * load_mode and the fast paths), so the entry can branch on it at once. */
-#define PERCPU_MODE 72
+#define PERCPU_MODE 44
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -30,16 +26,12 @@ struct PerCpu {
     core::Vcpu* current;  // null while the CPU runs its scheduler loop
     uint64_t idle_rsp;    // the scheduler loop's saved stack pointer
     uint32_t cpu_id;
-    uint64_t fast_rax, fast_rcx, fast_r11;  // syscall_entry.S fast paths
-    uint8_t mode;                           // Vcpu::mode of current
+    uint8_t mode;         // Vcpu::mode of current
     x86::Tss* tss;  // this CPU's TSS, whose rsp0 a vCPU switch sets (sched_init)
 };
 static_assert(__builtin_offsetof(PerCpu, stack_top) == PERCPU_STACK_TOP);
 static_assert(__builtin_offsetof(PerCpu, scratch) == PERCPU_SCRATCH);
 static_assert(__builtin_offsetof(PerCpu, current) == PERCPU_CURRENT);
-static_assert(__builtin_offsetof(PerCpu, fast_rax) == PERCPU_FAST_RAX);
-static_assert(__builtin_offsetof(PerCpu, fast_rcx) == PERCPU_FAST_RCX);
-static_assert(__builtin_offsetof(PerCpu, fast_r11) == PERCPU_FAST_R11);
 static_assert(__builtin_offsetof(PerCpu, mode) == PERCPU_MODE);
 
 inline PerCpu& this_cpu() {

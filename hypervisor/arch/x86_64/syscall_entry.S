@@ -32,7 +32,10 @@ syscall_entry:
         je      user_syscall_fast
         cmpl    $PV_HYPERCALL_iret, %eax
         je      iret_fast
-syscall_slow:
+/* The general path: the GuestRegs frame, then the C half. syscall_slow
+ * takes a hypercall (from virtual kernel mode), user_syscall_slow a
+ * guest's own system call (from virtual user mode). */
+.macro SYSCALL_FRAME
         pushq   $SEL_GUEST_DATA                 /* ss */
         pushq   %gs:PERCPU_SCRATCH              /* rsp */
         pushq   %r11                            /* rflags */
@@ -43,188 +46,199 @@ syscall_slow:
         PUSH_GPRS
         mov     %rsp, %rdi
         movq    %gs:PERCPU_CURRENT, %rsi
-        cmpb    $VCPU_MODE_USER, %gs:PERCPU_MODE
-        je      1f
+.endm
+
+syscall_slow:
+        SYSCALL_FRAME
         call    hypercall_from_guest
-        jmp     2f
-1:      call    user_syscall_from_guest
-2:      /* Back to ring 3 (this path never returns elsewhere). */
+syscall_exit:
+        /* Back to ring 3 (this path never returns elsewhere). */
         UPCALL_CHECK
         POP_GPRS
         add     $16, %rsp
         swapgs
         iretq
 
+user_syscall_slow:
+        SYSCALL_FRAME
+        call    user_syscall_from_guest
+        jmp     syscall_exit
+
 /*
  * A guest's own system call, for its kernel (as deliver_syscall in C).
- * The guest's rax is parked in the per-CPU block; rcx and
- * r11 hold the return rip and rflags; every other register is the user's
+ * rcx and r11 hold the return rip and rflags until they are in the frame
+ * (the handler gets its address in rcx and its rflags in r11 from
+ * sysret); rax, rdx and rsi are saved for the work: rax the vCPU, rdx its
+ * vcpu_info, rsi the frame's address. Every other register is the user's
  * and passes to the kernel's handler untouched.
  */
 user_syscall_fast:
-        movq    %rax, %gs:PERCPU_FAST_RAX
-        movq    %gs:PERCPU_CURRENT, %rax
+        pushq   %rax
         pushq   %rdx
+        pushq   %rsi
+        movq    %gs:PERCPU_CURRENT, %rax
         /* An event upcall may be due on the way back: the C path decides. */
         movq    VCPU_INFO(%rax), %rdx
         cmpb    $0, VCPU_INFO_UPCALL_PENDING(%rdx)
         jne     user_syscall_bail
         cmpq    $0, VCPU_CB_SYSCALL_ADDR(%rax)
         je      user_syscall_bail               /* no callback: #UD, in C */
-        movq    VCPU_KERNEL_SP(%rax), %rdx
-        testq   %rdx, %rdx
-        jz      user_syscall_bail               /* no kernel stack: crash, in C */
-        andq    $-16, %rdx
-        subq    $PV_FRAME_SIZE, %rdx            /* the frame's address */
-        movq    %rcx, %gs:PERCPU_FAST_RCX
-        movq    %r11, %gs:PERCPU_FAST_R11
+        cmpq    $0, VCPU_KERNEL_SP(%rax)
+        je      user_syscall_bail               /* no kernel stack: crash, in C */
         /* The kernel stack is mapped in the kernel root only. */
-        movq    VCPU_KERNEL_ROOT(%rax), %rcx
-        shlq    $12, %rcx
-        movq    %rcx, %cr3
-        /* The frame's rflags carry the virtual IF: set if events are on. */
-        movq    VCPU_INFO(%rax), %rcx
-        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rcx)
-        je      1f
-        andq    $~0x200, %r11
-1:
+        LOAD_ROOT VCPU_KERNEL_ROOT, %rax, %rsi
+        movq    VCPU_KERNEL_SP(%rax), %rsi
+        andq    $-16, %rsi
+        subq    $PV_FRAME_SIZE, %rsi            /* the frame's address */
         .global user_syscall_writes, user_syscall_writes_end, user_syscall_fixup
 user_syscall_writes:                            /* guest memory: faults go to the fixup */
-        movq    %r11, PV_FRAME_OFF_RFLAGS(%rdx)
-        movq    %gs:PERCPU_FAST_RCX, %r11
-        movq    %r11, PV_FRAME_OFF_RCX(%rdx)
-        movq    %r11, PV_FRAME_OFF_RIP(%rdx)
-        movq    %gs:PERCPU_FAST_R11, %r11
-        movq    %r11, PV_FRAME_OFF_R11(%rdx)
-        movq    %gs:PERCPU_FAST_RAX, %r11
-        movq    %r11, PV_FRAME_OFF_RAX(%rdx)
-        movl    $PV_VECTOR_SYSCALL, PV_FRAME_OFF_VECTOR(%rdx)
-        movl    $(PV_FRAME_SYSCALL | PV_FRAME_FROM_USER), PV_FRAME_OFF_FLAGS(%rdx)
-        movq    $0, PV_FRAME_OFF_ERROR_CODE(%rdx)
-        movq    $PV_GUEST_CS, PV_FRAME_OFF_CS(%rdx)
-        movq    %gs:PERCPU_SCRATCH, %r11
-        movq    %r11, PV_FRAME_OFF_RSP(%rdx)
-        movq    $PV_GUEST_SS, PV_FRAME_OFF_SS(%rdx)
+        /* The frame's rflags carry the virtual IF: set if events are on. */
+        movq    %r11, PV_FRAME_OFF_RFLAGS(%rsi)
+        cmpb    $0, VCPU_INFO_UPCALL_MASK(%rdx)
+        je      1f
+        andq    $~0x200, PV_FRAME_OFF_RFLAGS(%rsi)
+1:      movq    %rcx, PV_FRAME_OFF_RCX(%rsi)
+        movq    %rcx, PV_FRAME_OFF_RIP(%rsi)
+        movq    %r11, PV_FRAME_OFF_R11(%rsi)
+        pushq   16(%rsp)                        /* the user's rax */
+        popq    PV_FRAME_OFF_RAX(%rsi)
+        movl    $PV_VECTOR_SYSCALL, PV_FRAME_OFF_VECTOR(%rsi)
+        movl    $(PV_FRAME_SYSCALL | PV_FRAME_FROM_USER), PV_FRAME_OFF_FLAGS(%rsi)
+        movq    $0, PV_FRAME_OFF_ERROR_CODE(%rsi)
+        movq    $PV_GUEST_CS, PV_FRAME_OFF_CS(%rsi)
+        pushq   %gs:PERCPU_SCRATCH              /* the user's rsp */
+        popq    PV_FRAME_OFF_RSP(%rsi)
+        movq    $PV_GUEST_SS, PV_FRAME_OFF_SS(%rsi)
 user_syscall_writes_end:
         /* Committed: the vCPU is in kernel mode from here. */
         testl   $PV_CALLBACK_MASK_EVENTS, VCPU_CB_SYSCALL_FLAGS(%rax)
         jz      2f
-        movb    $1, VCPU_INFO_UPCALL_MASK(%rcx)
-2:      movb    $VCPU_MODE_KERNEL, VCPU_MODE(%rax)
-        movb    $VCPU_MODE_KERNEL, %gs:PERCPU_MODE
-        incq    VCPU_BOUNCES(%rax)
-        movq    %rdx, %gs:PERCPU_SCRATCH        /* the handler's rsp */
-        movq    %gs:PERCPU_FAST_R11, %r11
+        movb    $1, VCPU_INFO_UPCALL_MASK(%rdx)
+2:      incq    VCPU_BOUNCES(%rax)
         andq    $RFLAGS_HANDLER_KEEP, %r11
         orq     $0x202, %r11                    /* IF, and the always-one bit */
         pushq   VCPU_CB_SYSCALL_ADDR(%rax)
-        LOAD_GUEST_GS_BASE VCPU_GS_KERNEL
+        ENTER_KERNEL_MODE %rax
         popq    %rcx                            /* sysret goes to rcx: the handler */
-        popq    %rdx
-        movq    %gs:PERCPU_FAST_RAX, %rax
-        movq    %gs:PERCPU_SCRATCH, %rsp
+        movq    8(%rsp), %rdx
+        movq    16(%rsp), %rax
+        xchgq   %rsi, %rsp                      /* rsp: the frame, the handler's */
+        movq    (%rsi), %rsi
         swapgs
         /* The handler's address was checked canonical when it was
          * registered, so SYSRET cannot fault in ring 0. */
         sysretq
 
 user_syscall_fixup:
-        /* A fault writing the frame: undo the root switch, bring back rcx
-         * and r11, and let the C path deliver (or crash the domain). */
+        /* A fault writing the frame: undo the root switch and let the C
+         * path deliver (or crash the domain). rcx and r11 are untouched;
+         * rsp is reset in case the fault hit a pop to the frame. */
         movq    %gs:PERCPU_STACK_TOP, %rsp
-        subq    $8, %rsp
-        movq    %gs:PERCPU_CURRENT, %rax
-        movq    VCPU_USER_ROOT(%rax), %rcx
-        shlq    $12, %rcx
-        movq    %rcx, %cr3
-        movq    %gs:PERCPU_FAST_RCX, %rcx
-        movq    %gs:PERCPU_FAST_R11, %r11
+        subq    $24, %rsp
+        LOAD_ROOT VCPU_USER_ROOT, %rax, %rdx
 user_syscall_bail:
+        popq    %rsi
         popq    %rdx
-        movq    %gs:PERCPU_FAST_RAX, %rax
-        jmp     syscall_slow
+        popq    %rax
+        jmp     user_syscall_slow
 
 /*
  * The iret hypercall (as do_iret in C), from kernel mode; rsp
  * at the stack top; the guest's rsp (in the per-CPU block) points at the
  * pv_frame. The guest's rcx and r11 are the syscall's, restored from the
- * frame anyway. The iretq frame is built in the top 40 bytes of the stack.
+ * frame anyway; they are saved for the C path, with rdx and rsi, below the
+ * iretq frame built in the top 40 bytes of the stack. rax (the hypercall
+ * number) is free. The frame's rax, r11 and rcx are read last, straight
+ * into their registers, and its flags into rdx, which held its address;
+ * rsi: the vCPU. The filtered RFLAGS are computed once committed, from
+ * the frame's, whose IF gives the event mask.
  */
+#define IRET_RIP 32
+#define IRET_CS 40
+#define IRET_RFLAGS 48
+#define IRET_RSP 56
+#define IRET_SS 64
+/* iret_fast's commit: counts the hypercall, sets the event mask from the
+ * frame's IF (bit 1 of the rflags' second byte) and filters the rflags.
+ * rsi: the vCPU. Clobbers rdx. */
+.macro IRET_COMMIT
+        incq    VCPU_HYPERCALLS(%rsi)
+        movq    VCPU_INFO(%rsi), %rdx
+        testb   $2, IRET_RFLAGS+1(%rsp)
+        setz    VCPU_INFO_UPCALL_MASK(%rdx)
+        andq    $RFLAGS_GUEST_SETTABLE, IRET_RFLAGS(%rsp)
+        orq     $0x202, IRET_RFLAGS(%rsp)       /* IF, and the always-one bit */
+.endm
+
 iret_fast:
-        movq    %gs:PERCPU_CURRENT, %rax
         subq    $40, %rsp
         pushq   %rcx
         pushq   %r11
         pushq   %rdx
         pushq   %rsi                            /* iretq frame at 32(%rsp) */
+        movq    %gs:PERCPU_CURRENT, %rsi
         /* An event upcall may be due once iret unmasks: the C path decides. */
-        movq    VCPU_INFO(%rax), %rdx
-        cmpb    $0, VCPU_INFO_UPCALL_PENDING(%rdx)
+        movq    VCPU_INFO(%rsi), %rax
+        cmpb    $0, VCPU_INFO_UPCALL_PENDING(%rax)
         jne     iret_bail
-        movq    %gs:PERCPU_SCRATCH, %rcx
-        FRAME_RANGE_CHECK %rcx, %rdx, iret_bail
+        movq    %gs:PERCPU_SCRATCH, %rdx
+        FRAME_RANGE_CHECK %rdx, %rax, iret_bail
         .global iret_reads, iret_reads_end, iret_fixup
 iret_reads:                                     /* guest memory: faults go to the fixup */
         /* rsp and rip must each be in the lower half or at or above the
          * hypervisor's slots (guest_range_ok). */
-        movq    PV_FRAME_OFF_RSP(%rcx), %rsi
-        movq    %rsi, %rdx
-        shrq    $47, %rdx
+        movq    PV_FRAME_OFF_RSP(%rdx), %rax
+        movq    %rax, IRET_RSP(%rsp)
+        shrq    $47, %rax
         jz      2f
-        movabsq $0xffff880000000000, %rdx
-        cmpq    %rdx, %rsi
+        movabsq $0xffff880000000000, %rax
+        cmpq    %rax, IRET_RSP(%rsp)
         jb      iret_bail
-2:      movq    %rsi, 56(%rsp)                  /* iretq rsp */
-        movq    PV_FRAME_OFF_RIP(%rcx), %rsi
-        movq    %rsi, %rdx
-        shrq    $47, %rdx
+2:      movq    PV_FRAME_OFF_RIP(%rdx), %rax
+        movq    %rax, IRET_RIP(%rsp)
+        shrq    $47, %rax
         jz      3f
-        movabsq $0xffff880000000000, %rdx
-        cmpq    %rdx, %rsi
+        movabsq $0xffff880000000000, %rax
+        cmpq    %rax, IRET_RIP(%rsp)
         jb      iret_bail
-3:      movq    %rsi, 32(%rsp)                  /* iretq rip */
-        movq    $PV_GUEST_CS, 40(%rsp)
-        movq    $PV_GUEST_SS, 64(%rsp)
-        movq    PV_FRAME_OFF_RFLAGS(%rcx), %r11
-        movq    %r11, %rdx
-        andq    $RFLAGS_GUEST_SETTABLE, %rdx
-        orq     $0x202, %rdx
-        movq    %rdx, 48(%rsp)                  /* iretq rflags */
-        movl    PV_FRAME_OFF_FLAGS(%rcx), %esi
-        testl   $~(PV_FRAME_FROM_USER | PV_FRAME_ERROR_CODE | PV_FRAME_SYSCALL | PV_FRAME_EVENT), %esi
-        jnz     iret_bail
-        testl   $PV_FRAME_FROM_USER, %esi
-        jz      4f
-        cmpq    $0, VCPU_USER_ROOT(%rax)
-        je      iret_bail
-4:      movq    PV_FRAME_OFF_RAX(%rcx), %rdx
-        movq    %rdx, %gs:PERCPU_FAST_RAX
-        movq    PV_FRAME_OFF_R11(%rcx), %rdx
-        movq    %rdx, %gs:PERCPU_FAST_R11
-        movq    PV_FRAME_OFF_RCX(%rcx), %rdx
-        movq    %rdx, %gs:PERCPU_FAST_RCX
+3:      movq    PV_FRAME_OFF_RFLAGS(%rdx), %rax
+        movq    %rax, IRET_RFLAGS(%rsp)         /* filtered once committed */
+        movq    PV_FRAME_OFF_RAX(%rdx), %rax
+        movq    PV_FRAME_OFF_R11(%rdx), %r11
+        movq    PV_FRAME_OFF_RCX(%rdx), %rcx
+        movl    PV_FRAME_OFF_FLAGS(%rdx), %edx
 iret_reads_end:
-        /* Committed. The frame's IF is the virtual interrupt flag. */
-        incq    VCPU_HYPERCALLS(%rax)
-        movq    VCPU_INFO(%rax), %rdx
-        shrq    $9, %r11
-        notl    %r11d
-        andl    $1, %r11d
-        movb    %r11b, VCPU_INFO_UPCALL_MASK(%rdx)
-        testl   $PV_FRAME_FROM_USER, %esi
-        jz      5f
-        movb    $VCPU_MODE_USER, VCPU_MODE(%rax)
-        movb    $VCPU_MODE_USER, %gs:PERCPU_MODE
-        movq    VCPU_USER_ROOT(%rax), %rdx
-        shlq    $12, %rdx
-        movq    %rdx, %cr3
-        LOAD_GUEST_GS_BASE VCPU_GS_USER
-5:      popq    %rsi
+        testl   $~(PV_FRAME_FROM_USER | PV_FRAME_ERROR_CODE | PV_FRAME_SYSCALL | PV_FRAME_EVENT), %edx
+        jnz     iret_bail
+        movq    $PV_GUEST_CS, IRET_CS(%rsp)
+        movq    $PV_GUEST_SS, IRET_SS(%rsp)
+        testl   $PV_FRAME_FROM_USER, %edx
+        jnz     iret_fast_user
+        /* Committed, staying in kernel mode. */
+        IRET_COMMIT
+        popq    %rsi
         popq    %rdx
         addq    $16, %rsp                       /* the syscall's r11 and rcx */
-        movq    %gs:PERCPU_FAST_RAX, %rax
-        movq    %gs:PERCPU_FAST_RCX, %rcx
-        movq    %gs:PERCPU_FAST_R11, %r11
+        swapgs
+        iretq
+
+iret_fast_user:
+        cmpq    $0, VCPU_USER_ROOT(%rsi)
+        je      iret_bail
+        /* Committed, to user mode: its root and GS base. The wrmsr needs
+         * rax, rcx and rdx: the frame's rax and rcx wait where the
+         * syscall's rcx and r11 were saved. */
+        IRET_COMMIT
+        movb    $VCPU_MODE_USER, VCPU_MODE(%rsi)
+        movb    $VCPU_MODE_USER, %gs:PERCPU_MODE
+        LOAD_ROOT VCPU_USER_ROOT, %rsi, %rdx
+        movq    %rcx, 16(%rsp)
+        movq    %rax, 24(%rsp)
+        LOAD_GUEST_GS_BASE VCPU_GS_USER, %rsi
+        popq    %rsi
+        popq    %rdx
+        popq    %rcx
+        popq    %rax
         swapgs
         iretq
 
