@@ -65,11 +65,13 @@ def stubs(calls):
                 conv.append(n)
             else:
                 sys.exit(f"gen_hypercalls: {c['name']}: argument types are uint64_t or pointers")
-        while len(conv) < 5:
-            conv.append("0")
+        # Only the argument registers the call takes are set (the others
+        # are ignored): pv_hypercall0..4, or pv_hypercall for all five.
+        call = "pv_hypercall" if len(conv) == 5 else f"pv_hypercall{len(conv)}"
         out.append(f"/* {c['summary']} */\n")
         out.append(f"static inline int64_t pv_{c['name']}({params})\n{{\n")
-        out.append(f"    return pv_hypercall(PV_HYPERCALL_{c['name']}, {', '.join(conv)});\n}}\n\n")
+        args = ", ".join([f"PV_HYPERCALL_{c['name']}"] + conv)
+        out.append(f"    return {call}({args});\n}}\n\n")
     out.append("#endif /* PVISOR_HYPERCALL_STUBS_H */\n")
     return "".join(out)
 

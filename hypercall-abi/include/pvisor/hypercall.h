@@ -47,6 +47,62 @@ static inline int64_t pv_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64
     return ret;
 }
 
+/* The same for calls of fewer arguments: only the registers they take are
+ * set (the others are ignored). Declared clobbered all the same, as
+ * pv_hypercall declares them. */
+#define PV_HYPERCALL_ENTRY_OF(nr) (pv_hypercall_page + (nr) * PV_HYPERCALL_ENTRY_SIZE)
+
+static inline int64_t pv_hypercall0(uint64_t nr)
+{
+    int64_t ret;
+    __asm__ volatile("call *%[entry]"
+                     : "=a"(ret)
+                     : [entry] "r"(PV_HYPERCALL_ENTRY_OF(nr))
+                     : "rcx", "r11", "rdi", "rsi", "rdx", "r10", "r8", "memory");
+    return ret;
+}
+
+static inline int64_t pv_hypercall1(uint64_t nr, uint64_t a1)
+{
+    int64_t ret;
+    __asm__ volatile("call *%[entry]"
+                     : "=a"(ret), "+D"(a1)
+                     : [entry] "r"(PV_HYPERCALL_ENTRY_OF(nr))
+                     : "rcx", "r11", "rsi", "rdx", "r10", "r8", "memory");
+    return ret;
+}
+
+static inline int64_t pv_hypercall2(uint64_t nr, uint64_t a1, uint64_t a2)
+{
+    int64_t ret;
+    __asm__ volatile("call *%[entry]"
+                     : "=a"(ret), "+D"(a1), "+S"(a2)
+                     : [entry] "r"(PV_HYPERCALL_ENTRY_OF(nr))
+                     : "rcx", "r11", "rdx", "r10", "r8", "memory");
+    return ret;
+}
+
+static inline int64_t pv_hypercall3(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    int64_t ret;
+    __asm__ volatile("call *%[entry]"
+                     : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3)
+                     : [entry] "r"(PV_HYPERCALL_ENTRY_OF(nr))
+                     : "rcx", "r11", "r10", "r8", "memory");
+    return ret;
+}
+
+static inline int64_t pv_hypercall4(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    int64_t ret;
+    __asm__ volatile("mov %[a4], %%r10\n\t"
+                     "call *%[entry]"
+                     : "=a"(ret), "+D"(a1), "+S"(a2), "+d"(a3)
+                     : [a4] "r"(a4), [entry] "r"(PV_HYPERCALL_ENTRY_OF(nr))
+                     : "rcx", "r11", "r10", "r8", "memory");
+    return ret;
+}
+
 #ifdef __cplusplus
 }
 #endif

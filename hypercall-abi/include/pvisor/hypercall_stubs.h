@@ -16,97 +16,97 @@
 /* Write to (any domain) or read from (dom0) the hypervisor console. */
 static inline int64_t pv_console_io(uint64_t cmd, uint64_t count, void *buffer)
 {
-    return pv_hypercall(PV_HYPERCALL_console_io, cmd, count, PV_PTR_ARG(buffer), 0, 0);
+    return pv_hypercall3(PV_HYPERCALL_console_io, cmd, count, PV_PTR_ARG(buffer));
 }
 
 /* Register or clear the handlers for exception vectors. */
 static inline int64_t pv_set_trap_table(const struct pv_trap_info *table, uint64_t count)
 {
-    return pv_hypercall(PV_HYPERCALL_set_trap_table, PV_PTR_ARG(table), count, 0, 0, 0);
+    return pv_hypercall2(PV_HYPERCALL_set_trap_table, PV_PTR_ARG(table), count);
 }
 
 /* Set the kernel stack used when an event arrives in virtual user mode. */
 static inline int64_t pv_stack_switch(uint64_t kernel_rsp)
 {
-    return pv_hypercall(PV_HYPERCALL_stack_switch, kernel_rsp, 0, 0, 0, 0);
+    return pv_hypercall1(PV_HYPERCALL_stack_switch, kernel_rsp);
 }
 
 /* Set the FS base, the user GS base or the kernel GS base. */
 static inline int64_t pv_set_segment_base(uint64_t which, uint64_t base)
 {
-    return pv_hypercall(PV_HYPERCALL_set_segment_base, which, base, 0, 0, 0);
+    return pv_hypercall2(PV_HYPERCALL_set_segment_base, which, base);
 }
 
 /* Register or unregister the event, system-call or failsafe callback. */
 static inline int64_t pv_callback_op(uint64_t cmd, const struct pv_callback *callback)
 {
-    return pv_hypercall(PV_HYPERCALL_callback_op, cmd, PV_PTR_ARG(callback), 0, 0, 0);
+    return pv_hypercall2(PV_HYPERCALL_callback_op, cmd, PV_PTR_ARG(callback));
 }
 
 /* Query the ABI version, the feature flags and the hypervisor's build string. */
 static inline int64_t pv_version(uint64_t cmd, void *arg)
 {
-    return pv_hypercall(PV_HYPERCALL_version, cmd, PV_PTR_ARG(arg), 0, 0, 0);
+    return pv_hypercall2(PV_HYPERCALL_version, cmd, PV_PTR_ARG(arg));
 }
 
 /* Yield the CPU, block until an event, or shut the domain down with a reason. */
 static inline int64_t pv_sched_op(uint64_t cmd, uint64_t arg)
 {
-    return pv_hypercall(PV_HYPERCALL_sched_op, cmd, arg, 0, 0, 0);
+    return pv_hypercall2(PV_HYPERCALL_sched_op, cmd, arg);
 }
 
 /* Write a batch of page-table entries, each checked, by the machine address of the entry. */
 static inline int64_t pv_mmu_update(const struct pv_mmu_update_req *reqs, uint64_t count, uint64_t *done)
 {
-    return pv_hypercall(PV_HYPERCALL_mmu_update, PV_PTR_ARG(reqs), count, PV_PTR_ARG(done), 0, 0);
+    return pv_hypercall3(PV_HYPERCALL_mmu_update, PV_PTR_ARG(reqs), count, PV_PTR_ARG(done));
 }
 
 /* Pin and unpin page tables, load new kernel or user roots, flush TLBs. */
 static inline int64_t pv_mmuext_op(const struct pv_mmuext_req *ops, uint64_t count, uint64_t *done)
 {
-    return pv_hypercall(PV_HYPERCALL_mmuext_op, PV_PTR_ARG(ops), count, PV_PTR_ARG(done), 0, 0);
+    return pv_hypercall3(PV_HYPERCALL_mmuext_op, PV_PTR_ARG(ops), count, PV_PTR_ARG(done));
 }
 
 /* Set the L1 entry that maps va in the current address space, with an optional flush. */
 static inline int64_t pv_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
 {
-    return pv_hypercall(PV_HYPERCALL_update_va_mapping, va, val, flags, 0, 0);
+    return pv_hypercall3(PV_HYPERCALL_update_va_mapping, va, val, flags);
 }
 
 /* Grow or shrink the domain's reservation, or query its size, limit and frames. */
 static inline int64_t pv_memory_op(uint64_t cmd, void *arg)
 {
-    return pv_hypercall(PV_HYPERCALL_memory_op, cmd, PV_PTR_ARG(arg), 0, 0, 0);
+    return pv_hypercall2(PV_HYPERCALL_memory_op, cmd, PV_PTR_ARG(arg));
 }
 
 /* Make a batch of hypercalls in one entry, each with its own result. */
 static inline int64_t pv_multicall(struct pv_multicall_entry *calls, uint64_t count)
 {
-    return pv_hypercall(PV_HYPERCALL_multicall, PV_PTR_ARG(calls), count, 0, 0, 0);
+    return pv_hypercall2(PV_HYPERCALL_multicall, PV_PTR_ARG(calls), count);
 }
 
 /* Allocate, bind, send on, close, query, unmask and route event-channel ports. */
 static inline int64_t pv_event_channel_op(uint64_t cmd, uint64_t arg)
 {
-    return pv_hypercall(PV_HYPERCALL_event_channel_op, cmd, arg, 0, 0, 0);
+    return pv_hypercall2(PV_HYPERCALL_event_channel_op, cmd, arg);
 }
 
 /* Arm (absolute system time in ns) or cancel (0) the vCPU's one-shot timer, which raises PV_VIRQ_TIMER. */
 static inline int64_t pv_set_timer_op(uint64_t timeout)
 {
-    return pv_hypercall(PV_HYPERCALL_set_timer_op, timeout, 0, 0, 0, 0);
+    return pv_hypercall1(PV_HYPERCALL_set_timer_op, timeout);
 }
 
 /* Initialise, bring up or take down a vCPU of the caller's domain, or set its timers. */
 static inline int64_t pv_vcpu_op(uint64_t cmd, uint64_t vcpu, uint64_t arg)
 {
-    return pv_hypercall(PV_HYPERCALL_vcpu_op, cmd, vcpu, arg, 0, 0);
+    return pv_hypercall3(PV_HYPERCALL_vcpu_op, cmd, vcpu, arg);
 }
 
 /* Pause or unpause a domain, or set or get its scheduling weight and cap. */
 static inline int64_t pv_domctl(uint64_t cmd, uint64_t domid, uint64_t arg)
 {
-    return pv_hypercall(PV_HYPERCALL_domctl, cmd, domid, arg, 0, 0);
+    return pv_hypercall3(PV_HYPERCALL_domctl, cmd, domid, arg);
 }
 
 #endif /* PVISOR_HYPERCALL_STUBS_H */

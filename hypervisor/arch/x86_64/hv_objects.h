@@ -9,6 +9,8 @@
 #include "core/evtchn.h"
 #include "core/vcpu.h"
 #include "core/vcpu_timers.h"
+#include "core/hypercall.h"
+#include "kstd/lazy.h"
 
 namespace arch {
 
@@ -17,6 +19,10 @@ struct HvVcpu {
     core::SchedVcpu sched;
     core::VcpuTimers timers;
     uint32_t index = 0;  // in the global vCPU registry (timer owners)
+    // Its hypercalls' context, made once with its stack (vcpu_stack_init):
+    // a hypercall's registers are always the GuestRegs at the top of the
+    // vCPU's own stack, so only the per-call state changes between calls.
+    kstd::Lazy<core::HypercallContext> hypercall;
 };
 
 struct HvDomain {

@@ -629,7 +629,10 @@ namespace {
 // fast paths left to C, for the current vCPU v.
 extern "C" void hypercall_from_guest(core::GuestRegs* regs, core::Vcpu* v) {
     using namespace arch;
-    core::hypercall_entry_inline(*v, *regs, guest_access(), g_hooks);
+    // regs is the frame syscall_slow built at the top of v's stack, the
+    // one the context was made for.
+    (void)regs;
+    core::hypercall_run_inline(hv_vcpu(*v).hypercall.get());
     return_to_guest();
 }
 

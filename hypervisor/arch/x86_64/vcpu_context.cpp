@@ -1,9 +1,12 @@
 #include "vcpu_context.h"
 
 #include "core/builder.h"
-#include "memory.h"
 #include "domains.h"
+#include "guest_access.h"
+#include "hv_objects.h"
+#include "memory.h"
 #include "paging.h"
+#include "sched.h"
 
 extern "C" char vcpu_first_entry[];
 
@@ -39,6 +42,7 @@ kstd::Result<void> vcpu_stack_init(core::Vcpu& v, const core::GuestRegs& initial
     for (int i = 0; i < 6; ++i) *--sp = 0;
     v.saved_rsp = reinterpret_cast<uint64_t>(sp);
     fpu_reset(v);
+    hv_vcpu(v).hypercall.emplace(v, *v.domain, *v.regs(), guest_access(), hypercall_hooks());
     v.state = core::VcpuState::runnable;
     return kstd::ok();
 }

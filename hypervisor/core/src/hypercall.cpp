@@ -33,7 +33,8 @@ void log_failed_hypercall(const HypercallContext& ctx, uint64_t nr, HypercallRes
 void hypercall_dispatch(HypercallContext& ctx) { hypercall_dispatch_inline(ctx); }
 
 void hypercall_entry(Vcpu& v, GuestRegs& regs, GuestAccess& mem, HypercallHooks& hooks) {
-    hypercall_entry_inline(v, regs, mem, hooks);
+    HypercallContext ctx{v, *v.domain, regs, mem, hooks};
+    hypercall_run_inline(ctx);
 }
 
 }  // namespace core

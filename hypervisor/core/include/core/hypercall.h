@@ -67,6 +67,9 @@ protected:
 };
 
 struct HypercallContext {
+    HypercallContext(Vcpu& v, Domain& d, GuestRegs& r, GuestAccess& m, HypercallHooks& h)
+        : vcpu(v), domain(d), regs(r), mem(m), hooks(h) {}
+
     Vcpu& vcpu;
     Domain& domain;
     GuestRegs& regs;

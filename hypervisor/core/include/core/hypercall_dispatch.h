@@ -53,13 +53,16 @@ namespace detail {
 #undef PV_ARGS_4
 #undef PV_ARGS_5
 
-// Dispatches for v, and crashes v's domain through hooks.crash_current if
-// the call demands it (hypercall_entry, inline).
-[[gnu::always_inline]] inline void hypercall_entry_inline(Vcpu& v, GuestRegs& regs, GuestAccess& mem,
-                                                          HypercallHooks& hooks) {
-    HypercallContext ctx{v, *v.domain, regs, mem, hooks};
+// Dispatches the call ctx's registers make, and crashes the domain
+// through hooks.crash_current if the call demands it (hypercall_entry,
+// inline). ctx may be kept from call to call (the hypervisor keeps one per
+// vCPU, for the frame at the top of its stack): the per-call state is
+// reset here.
+[[gnu::always_inline]] inline void hypercall_run_inline(HypercallContext& ctx) {
+    ctx.regs_replaced = false;
+    ctx.crash_reason = nullptr;
     hypercall_dispatch_inline(ctx);
-    if (ctx.crash_reason != nullptr) [[unlikely]] hooks.crash_current(ctx.crash_reason);
+    if (ctx.crash_reason != nullptr) [[unlikely]] ctx.hooks.crash_current(ctx.crash_reason);
 }
 
 }  // namespace core
