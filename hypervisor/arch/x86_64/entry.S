@@ -206,14 +206,15 @@ trap_common_fast_ec:                            /* one with an error code, not #
 trap_fast:
         TRAP_FAST_CHECKS "leal (,%r8,8), %r10d", trap_fast_kernel
         TRAP_FAST_USER_FRAME
-        jmp     trap_fast_writes_user
+        jmp     trap_fast_writes
 trap_fast_kernel:
         KERNEL_BOUNCE_FRAME TF_RSP(%rsp), %r9, %rdx, trap_fast_bail
         movq    TF_ERROR(%rsp), %rdx            /* 0 from the stub if none */
-        jmp     trap_fast_writes_kernel
+        jmp     trap_fast_kernel_writes
 
 /* A page fault. Its address goes to vcpu_info once a handler is found,
- * as core::deliver_exception does, so the frame's writes may fault. */
+ * as core::deliver_exception does, so the frame's writes may fault. From
+ * user mode, the commonest bounce, it falls through to its writes. */
 trap_common_fast_pf:
         TRAP_FAST_ENTRY
         movabsq $(14 | (PV_FRAME_ERROR_CODE << 32)), %r8
@@ -221,7 +222,19 @@ trap_common_fast_pf:
         movq    %cr2, %rdx
         movq    %rdx, VCPU_INFO_FAULT_ADDRESS(%rdi)
         TRAP_FAST_USER_FRAME
-        jmp     trap_fast_writes_user
+        /* The writes, one copy per mode so that neither tests it again,
+         * each between labels whose faults go to trap_fast_fixup. */
+        .global trap_fast_writes, trap_fast_writes_end, trap_fast_fixup
+        .global trap_fast_kernel_writes, trap_fast_kernel_writes_end
+trap_fast_writes:                               /* guest memory: faults go to the fixup */
+        TRAP_FAST_WRITES
+trap_fast_writes_end:
+        TRAP_FAST_COMMIT
+        movq    %rax, %r9
+        ENTER_KERNEL_MODE %rsi
+        movq    %r9, %rax
+        TRAP_FAST_EXIT
+
 trap_fast_kernel_pf:
         movl    TF_ERROR(%rsp), %edx
         andl    $0x1f, %edx
@@ -232,21 +245,9 @@ trap_fast_kernel_pf:
         KERNEL_BOUNCE_FRAME TF_RSP(%rsp), %r9, %rdx, trap_fast_bail
         movq    TF_ERROR(%rsp), %rdx
         andq    $~4, %rdx                       /* a kernel fault, as natively */
-        /* The writes, one copy per mode so that neither tests it again. */
-        .global trap_fast_writes, trap_fast_writes_end, trap_fast_fixup
-trap_fast_writes:                               /* guest memory: faults go to the fixup */
-trap_fast_writes_kernel:
+trap_fast_kernel_writes:                        /* guest memory: faults go to the fixup */
         TRAP_FAST_WRITES
-        jmp     trap_fast_commit_kernel
-trap_fast_writes_user:
-        TRAP_FAST_WRITES
-trap_fast_writes_end:
-        TRAP_FAST_COMMIT
-        movq    %rax, %r9
-        ENTER_KERNEL_MODE %rsi
-        movq    %r9, %rax
-        TRAP_FAST_EXIT
-trap_fast_commit_kernel:
+trap_fast_kernel_writes_end:
         TRAP_FAST_COMMIT
         TRAP_FAST_EXIT
 

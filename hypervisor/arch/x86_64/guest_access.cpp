@@ -8,6 +8,7 @@ extern "C" char guest_copy_insn_q[], guest_copy_insn_b[], guest_copy_fixup_q[], 
 extern "C" char user_syscall_writes[], user_syscall_writes_end[], user_syscall_fixup[];
 extern "C" char iret_reads[], iret_reads_end[], iret_fixup[];
 extern "C" char trap_fast_writes[], trap_fast_writes_end[], trap_fast_fixup[];
+extern "C" char trap_fast_kernel_writes[], trap_fast_kernel_writes_end[];
 extern "C" char deliver_upcall_writes[], deliver_upcall_writes_end[], deliver_upcall_fixup[];
 
 namespace arch {
@@ -68,7 +69,7 @@ bool fixup_guest_copy_fault(core::GuestRegs& frame) {
         frame.rip = reinterpret_cast<uint64_t>(iret_fixup);
         return true;
     }
-    if (in(trap_fast_writes, trap_fast_writes_end)) {
+    if (in(trap_fast_writes, trap_fast_writes_end) || in(trap_fast_kernel_writes, trap_fast_kernel_writes_end)) {
         frame.rip = reinterpret_cast<uint64_t>(trap_fast_fixup);
         return true;
     }

@@ -10,6 +10,9 @@
 /* The running vCPU's virtual mode (a copy of Vcpu::mode, kept by
  * load_mode and the fast paths), so the entry can branch on it at once. */
 #define PERCPU_MODE 44
+/* The running vCPU's vcpu_info (a copy of current->info), for the check
+ * for a pending upcall on every exit. */
+#define PERCPU_VCPU_INFO 56
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -28,11 +31,13 @@ struct PerCpu {
     uint32_t cpu_id;
     uint8_t mode;         // Vcpu::mode of current
     x86::Tss* tss;  // this CPU's TSS, whose rsp0 a vCPU switch sets (sched_init)
+    pv_vcpu_info* vcpu_info;  // current->info, set with current
 };
 static_assert(__builtin_offsetof(PerCpu, stack_top) == PERCPU_STACK_TOP);
 static_assert(__builtin_offsetof(PerCpu, scratch) == PERCPU_SCRATCH);
 static_assert(__builtin_offsetof(PerCpu, current) == PERCPU_CURRENT);
 static_assert(__builtin_offsetof(PerCpu, mode) == PERCPU_MODE);
+static_assert(__builtin_offsetof(PerCpu, vcpu_info) == PERCPU_VCPU_INFO);
 
 inline PerCpu& this_cpu() {
     PerCpu* p;

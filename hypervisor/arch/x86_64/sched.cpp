@@ -81,6 +81,7 @@ void load_vcpu(core::Vcpu& v) {
     fpu_load(v);
     PerCpu& c = this_cpu();
     c.current = &v;
+    c.vcpu_info = v.info;
     c.stack_top = v.stack_top;
     c.tss->rsp[0] = v.stack_top;
     wrmsr(msr::fs_base, v.fs_base);
@@ -92,6 +93,7 @@ void run(core::Vcpu& v) {
     load_vcpu(v);
     switch_stacks(&this_cpu().idle_rsp, v.saved_rsp);
     this_cpu().current = nullptr;
+    this_cpu().vcpu_info = nullptr;
 }
 
 uint64_t now() { return system_time_ns(); }
@@ -200,6 +202,7 @@ uint64_t next_interrupt() {
     fpu_load(next);
     PerCpu& c = this_cpu();
     c.current = &next;
+    c.vcpu_info = next.info;
     c.stack_top = next.stack_top;
     c.tss->rsp[0] = next.stack_top;
     if (next.fs_base != prev.fs_base) wrmsr(msr::fs_base, next.fs_base);

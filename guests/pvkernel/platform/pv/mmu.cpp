@@ -54,9 +54,14 @@ kstd::Result<void> check(int64_t rc) {
     return kstd::ok();
 }
 
+// The start-info fields every translation reads, copied by init (they
+// never change): one load each instead of two.
+constinit uint64_t* g_frame_list = nullptr;
+constinit uint64_t g_physmap_va = 0;
+
 uint64_t& frame_list(uint64_t pfn) {
     // SAFETY: the builder maps the frame list (nr_pages entries) read-write.
-    return reinterpret_cast<uint64_t*>(pv::start_info().frame_list_va)[pfn];
+    return g_frame_list[pfn];
 }
 
 uint64_t maddr_of(const void* p) {
@@ -86,7 +91,7 @@ void find_physmap_l1s() {
 
 // The physmap's L1 entry for a page of the physmap.
 uint64_t* physmap_entry(const void* page) {
-    uint64_t pfn = (reinterpret_cast<uint64_t>(page) - pv::start_info().physmap_va) / PV_PAGE_SIZE;
+    uint64_t pfn = (reinterpret_cast<uint64_t>(page) - g_physmap_va) / PV_PAGE_SIZE;
     return g_physmap_l1[pfn / 512] + pfn % 512;
 }
 
@@ -141,19 +146,21 @@ kstd::Result<void> ext2(uint32_t cmd_a, uint64_t a, uint32_t cmd_b, uint64_t b) 
 }  // namespace
 
 void init() {
+    g_frame_list = reinterpret_cast<uint64_t*>(pv::start_info().frame_list_va);
+    g_physmap_va = pv::start_info().physmap_va;
     pv::m2p_init();
     find_physmap_l1s();
 }
 
 uint64_t frame_of(const void* page) {
-    return frame_list((reinterpret_cast<uint64_t>(page) - pv::start_info().physmap_va) / PV_PAGE_SIZE);
+    return frame_list((reinterpret_cast<uint64_t>(page) - g_physmap_va) / PV_PAGE_SIZE);
 }
 
 void* page_of(uint64_t frame) {
     uint64_t pfn = pv::m2p_lookup(frame);
     if (pfn == pv::no_pfn) return nullptr;
     // SAFETY: every PFN of the domain is mapped in the physmap.
-    return reinterpret_cast<void*>(pv::start_info().physmap_va + pfn * PV_PAGE_SIZE);
+    return reinterpret_cast<void*>(g_physmap_va + pfn * PV_PAGE_SIZE);
 }
 
 kstd::Result<void> seal(void* const* pages, size_t n) {
