@@ -57,7 +57,10 @@ HypercallResult hc_set_trap_table(HypercallContext& ctx, uint64_t table, uint64_
 
 HypercallResult hc_stack_switch(HypercallContext& ctx, uint64_t kernel_rsp) {
     // The frame is written just below kernel_rsp, so that much must be a
-    // plausible guest range; whether it is mapped shows at delivery.
+    // plausible guest range; whether it is mapped shows at delivery. The
+    // assembly bounces from user mode (trap_fast, deliver_upcall,
+    // user_syscall_fast) rely on this check and make no range check of
+    // their own: nothing else may set kernel_sp.
     if (kernel_rsp < sizeof(pv_frame) + 16 || !guest_range_ok(kernel_rsp - sizeof(pv_frame) - 16, sizeof(pv_frame) + 16))
         return hc_error(Error::inval);
     ctx.vcpu.kernel_sp = kernel_rsp;

@@ -41,7 +41,7 @@ public:
 
     TrapEntry traps[trap_count] = {};
     Callback callbacks[PV_CALLBACK_MAX] = {};
-    uint64_t kernel_sp = 0;  // stack_switch
+    uint64_t kernel_sp = 0;  // set only by stack_switch, which range-checks it
     uint64_t fs_base = 0;
     uint64_t gs_base_user = 0;
     uint64_t gs_base_kernel = 0;
