@@ -14,13 +14,10 @@ extern "C" char deliver_upcall_writes[], deliver_upcall_writes_end[], deliver_up
 namespace arch {
 LiveGuestAccess g_guest_access;
 
-// core::GuestAccess::read makes the same two steps inline: keep them alike.
+// In the hypervisor build core::GuestAccess::read is this copy, inline
+// (guest_range_ok, then guest_copy): one implementation for both.
 kstd::Result<void> LiveGuestAccess::copy_from(void* dst, core::Gva src, size_t len) {
-    if (!core::guest_range_ok(src.raw, len)) return kstd::Error::fault;
-    // SAFETY: the range is canonical and outside the hypervisor's slots, so
-    // the worst it can do is fault, which guest_copy's fixup turns into a
-    // short count. Guest pages are user pages the hypervisor may read.
-    if (guest_copy(dst, reinterpret_cast<const void*>(src.raw), len) != 0) return kstd::Error::fault;
+    if (!read(dst, src, len)) return kstd::Error::fault;
     return kstd::ok();
 }
 

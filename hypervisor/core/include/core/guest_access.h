@@ -55,7 +55,10 @@ inline bool guest_range_ok(uint64_t va, uint64_t len) {
 
 inline bool GuestAccess::read(void* dst, Gva src, size_t len) {
 #if PVISOR_HYPERVISOR
-    // SAFETY: as arch::LiveGuestAccess::copy_from.
+    // SAFETY: the range is canonical and outside the hypervisor's slots, so
+    // the worst it can do is fault, which guest_copy's fixup turns into a
+    // short count. Guest pages are user pages the hypervisor may read.
+    // (arch::LiveGuestAccess::copy_from is this.)
     return guest_range_ok(src.raw, len) && guest_copy(dst, reinterpret_cast<const void*>(src.raw), len) == 0;
 #else
     return copy_from(dst, src, len).is_ok();
