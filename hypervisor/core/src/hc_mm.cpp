@@ -292,6 +292,10 @@ namespace {
 
 HypercallResult hc_update_va_mapping(HypercallContext& ctx, uint64_t va, uint64_t val, uint64_t flags) {
     if (!mm_available()) return hc_error(Error::nosys);
+    // The checks of the arguments alone first, outside the lock (the fast
+    // path makes them again; the compiler keeps one copy).
+    if (!uvm_flags_valid(flags) || !uvm_va_ok(va)) [[unlikely]]
+        return update_va_mapping_full(ctx, va, val, flags);
     Vcpu& v = ctx.vcpu;
     // The common case under one lock section; if it changed nothing, the
     // lock is let go and the full path starts afresh (which is as if the
