@@ -58,6 +58,8 @@ kstd::Result<void> check(int64_t rc) {
 // never change): one load each instead of two.
 constinit uint64_t* g_frame_list = nullptr;
 constinit uint64_t g_physmap_va = 0;
+// The roots the builder made (start-info), for activate(nullptr).
+constinit Root g_boot_roots = {};
 
 uint64_t& frame_list(uint64_t pfn) {
     // SAFETY: the builder maps the frame list (nr_pages entries) read-write.
@@ -148,6 +150,8 @@ kstd::Result<void> ext2(uint32_t cmd_a, uint64_t a, uint32_t cmd_b, uint64_t b) 
 void init() {
     g_frame_list = reinterpret_cast<uint64_t*>(pv::start_info().frame_list_va);
     g_physmap_va = pv::start_info().physmap_va;
+    g_boot_roots.kernel_frame = pv::start_info().kernel_root_mfn;
+    g_boot_roots.user_frame = pv::start_info().user_root_mfn;
     pv::m2p_init();
     find_physmap_l1s();
 }
@@ -326,10 +330,9 @@ void destroy_root(const Root& r) {
 }
 
 void activate(const Root* r) {
-    const pv_start_info& si = pv::start_info();
-    uint64_t k = r != nullptr ? r->kernel_frame : si.kernel_root_mfn;
-    uint64_t u = r != nullptr ? r->user_frame : si.user_root_mfn;
-    auto rc = ext2(PV_MMUEXT_NEW_BASEPTR, k, PV_MMUEXT_NEW_USER_BASEPTR, u);
+    // No address space: the roots the domain was built with (init).
+    const Root& root = r != nullptr ? *r : g_boot_roots;
+    auto rc = ext2(PV_MMUEXT_NEW_BASEPTR, root.kernel_frame, PV_MMUEXT_NEW_USER_BASEPTR, root.user_frame);
     if (rc.is_error()) panic("cannot load a process's roots: %s", kstd::error_name(rc.error()));
 }
 
