@@ -57,6 +57,10 @@ bool g_reap_pending = true;
 // When console input is looked for next (check_console_input).
 uint64_t g_console_due = 0;
 constexpr uint64_t console_poll_ns = 10'000'000;
+// The same while dom0 listens to the console (console_listener), else
+// never: what next_interrupt needs on every switch, kept by console_watch
+// wherever either changes.
+uint64_t g_console_poll_at = UINT64_MAX;
 
 // dom0, once built (for its console and domain-exception VIRQs).
 HvDomain* g_dom0 = nullptr;
@@ -165,6 +169,11 @@ core::Domain* console_listener() {
     return &g_dom0->dom;
 }
 
+// Brings g_console_poll_at up to date: after g_console_due moves, dom0
+// binds or unbinds PV_VIRQ_CONSOLE (Sink::virq_binding_changed, which
+// also covers dom0 ending, whose ports close) or dom0 comes to exist.
+void console_watch() { g_console_poll_at = console_listener() != nullptr ? g_console_due : UINT64_MAX; }
+
 // Console input for dom0 (PV_VIRQ_CONSOLE), looked for every 10 ms on
 // timer ticks and idle wake-ups (next_interrupt makes sure there is one):
 // the UART's own interrupt is not routed (the PIC is masked). Raising it
@@ -172,6 +181,7 @@ core::Domain* console_listener() {
 void check_console_input(uint64_t t) {
     if (t < g_console_due) return;
     g_console_due = t + console_poll_ns;
+    console_watch();
     if (core::Domain* dom0 = console_listener(); dom0 != nullptr && serial_has_input())
         (void)core::evtchn_raise_global_virq(hv_domain(*dom0).evtchn, event_sink(), PV_VIRQ_CONSOLE);
 }
@@ -179,11 +189,7 @@ void check_console_input(uint64_t t) {
 // The latest the LAPIC may interrupt a running vCPU: at the end of its
 // slice, at the next timer, and while dom0 listens to the console, at the
 // next look for input.
-uint64_t next_interrupt() {
-    uint64_t at = kstd::min(g_slice_end, g_timers.next_deadline());
-    if (console_listener() != nullptr) at = kstd::min(at, g_console_due);
-    return at;
-}
+uint64_t next_interrupt() { return kstd::min(kstd::min(g_slice_end, g_timers.next_deadline()), g_console_poll_at); }
 
 // Starts the slice the scheduler just picked, at t.
 [[gnu::always_inline]] inline void start_slice(const core::SchedPick& pick, uint64_t t) {
@@ -322,6 +328,7 @@ public:
             g_sched.remove_vcpu(hv.sched, t);
         }
         g_reap_pending = true;
+        console_watch();  // dom0 no longer listens (closing its VIRQ port told the sink too)
         core::Vcpu* cur = this_cpu().current;
         if (cur != nullptr && cur->domain == &d) {
             leave_cpu_at(*cur, t);
@@ -449,6 +456,9 @@ namespace {
 class Sink final : public core::EventSink {
 public:
     void kick(core::Vcpu& v) override { kick_vcpu(v); }
+    void virq_binding_changed(core::EvtchnTable&, uint32_t virq) override {
+        if (virq == PV_VIRQ_CONSOLE) console_watch();
+    }
 };
 
 class Lookup final : public core::DomainLookup {
@@ -489,6 +499,7 @@ kstd::Result<void> sched_add_domain(core::Domain* d) {
     }
     g_domains[g_domain_count++] = d;
     if (d->id == 0) g_dom0 = &hd;
+    console_watch();
     return kstd::ok();
 }
 
@@ -513,8 +524,9 @@ void sched_timer_interrupt(TrapFrame& frame) {
 }
 
 void return_to_guest() {
+    if (!g_need_resched) [[likely]] return;
     core::Vcpu* cur = this_cpu().current;
-    if (!g_need_resched || cur == nullptr) [[likely]] return;
+    if (cur == nullptr) return;
     g_need_resched = false;
     // Still runnable: the scheduler takes it back into its queue when it
     // picks the next vCPU, and charges it for the time it ran.

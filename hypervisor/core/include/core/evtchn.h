@@ -112,6 +112,15 @@ public:
     // its return to the guest delivers the upcall. Never fails, never
     // sleeps.
     virtual void kick(Vcpu& v) = 0;
+    // A VIRQ of table t was bound or unbound (bind_virq, or the close of
+    // its port, which includes evtchn_close_all): told through the table's
+    // own sink (EvtchnTable::init), if it has one, after the change. The
+    // hypervisor keeps what it derives from the bindings here (whether
+    // dom0 listens to the console) instead of looking on every switch.
+    virtual void virq_binding_changed(EvtchnTable& t, uint32_t virq) {
+        (void)t;
+        (void)virq;
+    }
 
 protected:
     ~EventSink() = default;
