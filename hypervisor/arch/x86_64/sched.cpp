@@ -444,13 +444,18 @@ Hooks g_hooks;
 
 namespace {
 
-// Inline into the sink's kick: every send that wakes its peer comes here.
-[[gnu::always_inline]] inline void kick_vcpu(core::Vcpu& v) {
+// Wakes v, blocked, for an event. Inline into core::hv_wake_blocked, which
+// every send that wakes its peer calls.
+[[gnu::always_inline]] inline void wake_blocked(core::Vcpu& v) {
+    v.state = core::VcpuState::runnable;
+    if (v.domain->runnable() && g_sched.wake(hv_vcpu(v).sched, true)) g_need_resched = true;
+}
+
+inline void kick_vcpu(core::Vcpu& v) {
     // A running or runnable vCPU sees the upcall on its way back to the
     // guest; only a sleeping one needs waking.
     if (v.state != core::VcpuState::blocked) return;
-    v.state = core::VcpuState::runnable;
-    if (v.domain->runnable() && g_sched.wake(hv_vcpu(v).sched, true)) g_need_resched = true;
+    wake_blocked(v);
 }
 
 class Sink final : public core::EventSink {
@@ -474,6 +479,14 @@ Sink g_sink;
 Lookup g_lookup;
 
 }  // namespace
+
+}  // namespace arch
+
+// The sink's kick for a blocked vCPU, called directly by event delivery
+// (core/evtchn.h).
+void core::hv_wake_blocked(core::Vcpu& v) { arch::wake_blocked(v); }
+
+namespace arch {
 
 core::HypercallHooks& hypercall_hooks() { return g_hooks; }
 core::EventSink& event_sink() { return g_sink; }

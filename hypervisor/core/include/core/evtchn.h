@@ -126,6 +126,13 @@ protected:
     ~EventSink() = default;
 };
 
+#if PVISOR_HYPERVISOR
+// The hypervisor's kick of a blocked vCPU (arch/x86_64/sched.cpp): what its
+// one EventSink's kick does for a blocked vCPU (for any other, nothing).
+// Event delivery calls it directly (evtchn_detail::kick).
+void hv_wake_blocked(Vcpu& v);
+#endif
+
 // The calling domain and the world around it, for the guest's operations.
 struct EvtchnCaller {
     EvtchnTable& self;
