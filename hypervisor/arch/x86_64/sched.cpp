@@ -228,7 +228,7 @@ uint64_t next_interrupt() { return kstd::min(kstd::min(g_slice_end, g_timers.nex
 // scheduler loop on the boot stack instead.
 // The running vCPU v gives the CPU to the scheduler loop on the boot
 // stack; returns when v runs again.
-void switch_to_loop(core::Vcpu& v) {
+[[gnu::noinline]] void switch_to_loop(core::Vcpu& v) {
     fpu_save(v);
     switch_stacks(&v.saved_rsp, this_cpu().idle_rsp);
 }

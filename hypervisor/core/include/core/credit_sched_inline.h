@@ -109,8 +109,10 @@ inline bool CreditScheduler::wake(SchedVcpu& v, bool boost) {
     if (v.parked) return false;  // runs when the next period gives it credit
     if (boost && v.prio == SchedPrio::under) v.prio = SchedPrio::boost;
     RunQueue& q = rq_[v.cpu];
-    if (!v.running && !v.queued) enqueue(q, v);
+    // Read before the enqueue, which does not change it (and whose store
+    // through a tail pointer would make it read again).
     const SchedVcpu* cur = q.current;
+    if (!v.running && !v.queued) enqueue(q, v);
     return cur == nullptr || static_cast<uint32_t>(v.prio) < static_cast<uint32_t>(cur->prio);
 }
 
