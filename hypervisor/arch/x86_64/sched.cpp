@@ -198,6 +198,13 @@ uint64_t next_interrupt() { return kstd::min(kstd::min(g_slice_end, g_timers.nex
     lapic_arm_by(next_interrupt(), t);
 }
 
+// switch_context's last step: the root (compared with CR3) and the GS
+// base waiting in KERNEL_GS_BASE (compared with prev's, which it holds).
+[[gnu::always_inline]] inline void load_root_and_gs(uint64_t root, uint64_t gs, uint64_t prev_gs) {
+    if (root != read_cr3()) write_cr3(root);
+    if (gs != prev_gs) wrmsr(msr::kernel_gs_base, gs);
+}
+
 // Moves the CPU from prev's context to next's: what load_vcpu does, minus
 // the writes that would not change anything. While the hypervisor runs for
 // prev, FS base holds prev.fs_base and KERNEL_GS_BASE the GS base of prev's
@@ -212,13 +219,17 @@ uint64_t next_interrupt() { return kstd::min(kstd::min(g_slice_end, g_timers.nex
     c.stack_top = next.stack_top;
     c.tss->rsp[0] = next.stack_top;
     if (next.fs_base != prev.fs_base) wrmsr(msr::fs_base, next.fs_base);
-    bool kernel = next.mode == core::VcpuMode::kernel;
     c.mode = static_cast<uint8_t>(next.mode);
-    uint64_t root = core::to_maddr(kernel ? next.kernel_root : next.user_root).raw;
-    if (root != read_cr3()) write_cr3(root);
-    uint64_t gs = kernel ? next.gs_base_kernel : next.gs_base_user;
-    uint64_t prev_gs = prev.mode == core::VcpuMode::kernel ? prev.gs_base_kernel : prev.gs_base_user;
-    if (gs != prev_gs) wrmsr(msr::kernel_gs_base, gs);
+    if (next.mode == core::VcpuMode::kernel && prev.mode == core::VcpuMode::kernel) [[likely]] {
+        // Both in kernel mode (a vCPU that blocks or yields always is):
+        // the same as below, without choosing the fields.
+        load_root_and_gs(core::to_maddr(next.kernel_root).raw, next.gs_base_kernel, prev.gs_base_kernel);
+        return;
+    }
+    bool kernel = next.mode == core::VcpuMode::kernel;
+    load_root_and_gs(core::to_maddr(kernel ? next.kernel_root : next.user_root).raw,
+                     kernel ? next.gs_base_kernel : next.gs_base_user,
+                     prev.mode == core::VcpuMode::kernel ? prev.gs_base_kernel : prev.gs_base_user);
 }
 
 // Takes the running vCPU v off the CPU at t, after the scheduler has been

@@ -41,8 +41,10 @@ namespace core {
 [[gnu::always_inline]] inline void CreditScheduler::charge(SchedVcpu& v, uint64_t ran_ns) {
     v.credit -= static_cast<int64_t>(kstd::min<uint64_t>(ran_ns, INT64_MAX / 2));
     v.total_run += ran_ns;
-    v.prio = v.credit > 0 ? SchedPrio::under : SchedPrio::over;
-    if (v.credit <= 0 && v.capped) v.parked = true;
+    const bool out = v.credit <= 0;
+    v.prio = out ? SchedPrio::over : SchedPrio::under;
+    if (out && v.capped) [[unlikely]]
+        v.parked = true;
 }
 
 // How long v, just picked at `now`, may run. Every pick happens before the
