@@ -57,6 +57,10 @@ bool g_reap_pending = true;
 // When console input is looked for next (check_console_input).
 uint64_t g_console_due = 0;
 constexpr uint64_t console_poll_ns = 10'000'000;
+// The same while dom0 listens to the console (console_listener), else
+// never: what next_interrupt needs on every switch, kept by console_watch
+// wherever either changes.
+uint64_t g_console_poll_at = UINT64_MAX;
 
 // dom0, once built (for its console and domain-exception VIRQs).
 HvDomain* g_dom0 = nullptr;
@@ -165,6 +169,11 @@ core::Domain* console_listener() {
     return &g_dom0->dom;
 }
 
+// Brings g_console_poll_at up to date: after g_console_due moves, dom0
+// binds or unbinds PV_VIRQ_CONSOLE (Sink::virq_binding_changed, which
+// also covers dom0 ending, whose ports close) or dom0 comes to exist.
+void console_watch() { g_console_poll_at = console_listener() != nullptr ? g_console_due : UINT64_MAX; }
+
 // Console input for dom0 (PV_VIRQ_CONSOLE), looked for every 10 ms on
 // timer ticks and idle wake-ups (next_interrupt makes sure there is one):
 // the UART's own interrupt is not routed (the PIC is masked). Raising it
@@ -172,6 +181,7 @@ core::Domain* console_listener() {
 void check_console_input(uint64_t t) {
     if (t < g_console_due) return;
     g_console_due = t + console_poll_ns;
+    console_watch();
     if (core::Domain* dom0 = console_listener(); dom0 != nullptr && serial_has_input())
         (void)core::evtchn_raise_global_virq(hv_domain(*dom0).evtchn, event_sink(), PV_VIRQ_CONSOLE);
 }
@@ -179,17 +189,20 @@ void check_console_input(uint64_t t) {
 // The latest the LAPIC may interrupt a running vCPU: at the end of its
 // slice, at the next timer, and while dom0 listens to the console, at the
 // next look for input.
-uint64_t next_interrupt() {
-    uint64_t at = kstd::min(g_slice_end, g_timers.next_deadline());
-    if (console_listener() != nullptr) at = kstd::min(at, g_console_due);
-    return at;
-}
+uint64_t next_interrupt() { return kstd::min(kstd::min(g_slice_end, g_timers.next_deadline()), g_console_poll_at); }
 
 // Starts the slice the scheduler just picked, at t.
 [[gnu::always_inline]] inline void start_slice(const core::SchedPick& pick, uint64_t t) {
     g_slice_end = t + pick.slice_ns;
     g_need_resched = false;
     lapic_arm_by(next_interrupt(), t);
+}
+
+// switch_context's last step: the root (compared with CR3) and the GS
+// base waiting in KERNEL_GS_BASE (compared with prev's, which it holds).
+[[gnu::always_inline]] inline void load_root_and_gs(uint64_t root, uint64_t gs, uint64_t prev_gs) {
+    if (root != read_cr3()) write_cr3(root);
+    if (gs != prev_gs) wrmsr(msr::kernel_gs_base, gs);
 }
 
 // Moves the CPU from prev's context to next's: what load_vcpu does, minus
@@ -206,13 +219,17 @@ uint64_t next_interrupt() {
     c.stack_top = next.stack_top;
     c.tss->rsp[0] = next.stack_top;
     if (next.fs_base != prev.fs_base) wrmsr(msr::fs_base, next.fs_base);
-    bool kernel = next.mode == core::VcpuMode::kernel;
     c.mode = static_cast<uint8_t>(next.mode);
-    uint64_t root = core::to_maddr(kernel ? next.kernel_root : next.user_root).raw;
-    if (root != read_cr3()) write_cr3(root);
-    uint64_t gs = kernel ? next.gs_base_kernel : next.gs_base_user;
-    uint64_t prev_gs = prev.mode == core::VcpuMode::kernel ? prev.gs_base_kernel : prev.gs_base_user;
-    if (gs != prev_gs) wrmsr(msr::kernel_gs_base, gs);
+    if (next.mode == core::VcpuMode::kernel && prev.mode == core::VcpuMode::kernel) [[likely]] {
+        // Both in kernel mode (a vCPU that blocks or yields always is):
+        // the same as below, without choosing the fields.
+        load_root_and_gs(core::to_maddr(next.kernel_root).raw, next.gs_base_kernel, prev.gs_base_kernel);
+        return;
+    }
+    bool kernel = next.mode == core::VcpuMode::kernel;
+    load_root_and_gs(core::to_maddr(kernel ? next.kernel_root : next.user_root).raw,
+                     kernel ? next.gs_base_kernel : next.gs_base_user,
+                     prev.mode == core::VcpuMode::kernel ? prev.gs_base_kernel : prev.gs_base_user);
 }
 
 // Takes the running vCPU v off the CPU at t, after the scheduler has been
@@ -222,7 +239,7 @@ uint64_t next_interrupt() {
 // scheduler loop on the boot stack instead.
 // The running vCPU v gives the CPU to the scheduler loop on the boot
 // stack; returns when v runs again.
-void switch_to_loop(core::Vcpu& v) {
+[[gnu::noinline]] void switch_to_loop(core::Vcpu& v) {
     fpu_save(v);
     switch_stacks(&v.saved_rsp, this_cpu().idle_rsp);
 }
@@ -322,6 +339,7 @@ public:
             g_sched.remove_vcpu(hv.sched, t);
         }
         g_reap_pending = true;
+        console_watch();  // dom0 no longer listens (closing its VIRQ port told the sink too)
         core::Vcpu* cur = this_cpu().current;
         if (cur != nullptr && cur->domain == &d) {
             leave_cpu_at(*cur, t);
@@ -437,18 +455,26 @@ Hooks g_hooks;
 
 namespace {
 
-// Inline into the sink's kick: every send that wakes its peer comes here.
-[[gnu::always_inline]] inline void kick_vcpu(core::Vcpu& v) {
+// Wakes v, blocked, for an event. Inline into core::hv_wake_blocked, which
+// every send that wakes its peer calls.
+[[gnu::always_inline]] inline void wake_blocked(core::Vcpu& v) {
+    v.state = core::VcpuState::runnable;
+    if (v.domain->runnable() && g_sched.wake(hv_vcpu(v).sched, true)) g_need_resched = true;
+}
+
+inline void kick_vcpu(core::Vcpu& v) {
     // A running or runnable vCPU sees the upcall on its way back to the
     // guest; only a sleeping one needs waking.
     if (v.state != core::VcpuState::blocked) return;
-    v.state = core::VcpuState::runnable;
-    if (v.domain->runnable() && g_sched.wake(hv_vcpu(v).sched, true)) g_need_resched = true;
+    wake_blocked(v);
 }
 
 class Sink final : public core::EventSink {
 public:
     void kick(core::Vcpu& v) override { kick_vcpu(v); }
+    void virq_binding_changed(core::EvtchnTable&, uint32_t virq) override {
+        if (virq == PV_VIRQ_CONSOLE) console_watch();
+    }
 };
 
 class Lookup final : public core::DomainLookup {
@@ -464,6 +490,14 @@ Sink g_sink;
 Lookup g_lookup;
 
 }  // namespace
+
+}  // namespace arch
+
+// The sink's kick for a blocked vCPU, called directly by event delivery
+// (core/evtchn.h).
+void core::hv_wake_blocked(core::Vcpu& v) { arch::wake_blocked(v); }
+
+namespace arch {
 
 core::HypercallHooks& hypercall_hooks() { return g_hooks; }
 core::EventSink& event_sink() { return g_sink; }
@@ -489,6 +523,7 @@ kstd::Result<void> sched_add_domain(core::Domain* d) {
     }
     g_domains[g_domain_count++] = d;
     if (d->id == 0) g_dom0 = &hd;
+    console_watch();
     return kstd::ok();
 }
 
@@ -513,8 +548,9 @@ void sched_timer_interrupt(TrapFrame& frame) {
 }
 
 void return_to_guest() {
+    if (!g_need_resched) [[likely]] return;
     core::Vcpu* cur = this_cpu().current;
-    if (!g_need_resched || cur == nullptr) [[likely]] return;
+    if (cur == nullptr) return;
     g_need_resched = false;
     // Still runnable: the scheduler takes it back into its queue when it
     // picks the next vCPU, and charges it for the time it ran.

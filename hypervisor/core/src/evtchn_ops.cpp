@@ -48,6 +48,8 @@ Port& take_port(EvtchnTable& t, uint32_t p, PortState s) {
 // offered to us again, so that it can be rebound.
 void close_port(EvtchnTable& t, uint32_t p) {
     Port& port = t.port(p);
+    bool virq = port.state == PortState::virq;
+    uint32_t virq_number = port.virq;
     switch (port.state) {
     case PortState::virq:
         t.events(virq_is_per_vcpu(port.virq) ? port.notify_vcpu : 0).virq_port[port.virq] = 0;
@@ -70,6 +72,7 @@ void close_port(EvtchnTable& t, uint32_t p) {
     }
     evtchn_clear_pending(t, p);
     port = Port{};
+    if (virq && t.sink() != nullptr) t.sink()->virq_binding_changed(t, virq_number);
 }
 
 }  // namespace
@@ -123,6 +126,7 @@ kstd::Result<uint32_t> evtchn_bind_virq(EvtchnCaller& c, uint64_t virq, uint64_t
     port.virq = static_cast<uint8_t>(v);
     port.notify_vcpu = static_cast<uint16_t>(cpu);
     c.self.events(cpu).virq_port[v] = static_cast<uint16_t>(p);
+    if (c.self.sink() != nullptr) c.self.sink()->virq_binding_changed(c.self, v);
     return p;
 }
 

@@ -44,7 +44,7 @@ void evtchn_detail::wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p) {
 
 void evtchn_detail::wake_pollers_and_notify(EvtchnTable& t, EventSink& sink, uint32_t p) {
     wake_pollers(t, sink, p);
-    notify_new(t, sink, p);
+    notify_new(t, t.domain(), t.shared(), sink, p);
 }
 
 void evtchn_unmask_port(EvtchnTable& t, EventSink& sink, uint32_t p) {

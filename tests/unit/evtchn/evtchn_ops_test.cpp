@@ -205,6 +205,45 @@ TEST_F(EvtchnOps, GlobalVirqsAreForDom0AndMovable) {
     EXPECT_FALSE(core::evtchn_raise_global_virq(d1.table, w, PV_VIRQ_CONSOLE));
 }
 
+// The hypervisor keeps whether dom0 listens to the console from these
+// calls (arch/x86_64/sched.cpp): every bind and unbind of a VIRQ reaches
+// the table's own sink, after the change; a refused bind does not.
+TEST_F(EvtchnOps, VirqBindingChangesReachTheTablesSink) {
+    struct Recorder final : core::EventSink {
+        std::vector<std::pair<core::EvtchnTable*, uint32_t>> calls;
+        std::vector<uint16_t> console_port_seen;
+        void kick(core::Vcpu&) override {}
+        void virq_binding_changed(core::EvtchnTable& t, uint32_t virq) override {
+            calls.push_back({&t, virq});
+            console_port_seen.push_back(t.events(0).virq_port[PV_VIRQ_CONSOLE]);
+        }
+    } rec;
+    ASSERT_TRUE(d0.table.init(d0.domain, kstd::span<core::Port>(d0.ports.data(), d0.ports.size()), &rec).is_ok());
+    auto con = core::evtchn_bind_virq(c0, PV_VIRQ_CONSOLE, 0);
+    ASSERT_TRUE(con.is_ok());
+    ASSERT_EQ(1u, rec.calls.size());
+    EXPECT_EQ(&d0.table, rec.calls[0].first);
+    EXPECT_EQ(uint32_t{PV_VIRQ_CONSOLE}, rec.calls[0].second);
+    EXPECT_EQ(con.value(), rec.console_port_seen[0]);
+    EXPECT_ERR(Error::exist, core::evtchn_bind_virq(c0, PV_VIRQ_CONSOLE, 0));
+    EXPECT_EQ(1u, rec.calls.size());
+    ASSERT_TRUE(core::evtchn_close(c0, con.value()).is_ok());
+    ASSERT_EQ(2u, rec.calls.size());
+    EXPECT_EQ(uint32_t{PV_VIRQ_CONSOLE}, rec.calls[1].second);
+    EXPECT_EQ(0u, rec.console_port_seen[1]);
+    // Other ports' closes say nothing; a domain's end closes its VIRQs.
+    auto ipi = core::evtchn_bind_ipi(c0, 0);
+    ASSERT_TRUE(ipi.is_ok());
+    ASSERT_TRUE(core::evtchn_close(c0, ipi.value()).is_ok());
+    EXPECT_EQ(2u, rec.calls.size());
+    ASSERT_TRUE(core::evtchn_bind_virq(c0, PV_VIRQ_TIMER, 1).is_ok());
+    ASSERT_TRUE(core::evtchn_bind_virq(c0, PV_VIRQ_CONSOLE, 0).is_ok());
+    ASSERT_EQ(4u, rec.calls.size());
+    core::evtchn_close_all(d0.table);
+    ASSERT_EQ(6u, rec.calls.size());
+    EXPECT_EQ(0u, rec.console_port_seen[5]);
+}
+
 // ---- Refusals ----
 
 TEST_F(EvtchnOps, BindingAPortNotOfferedToUsIsRefused) {

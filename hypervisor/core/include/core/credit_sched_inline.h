@@ -15,7 +15,7 @@ namespace core {
 // The queues are singly linked FIFOs: the switch path only appends and
 // takes heads. Taking a vCPU out of the middle (pause, accounting moving
 // it to another class) walks its class's list (dequeue).
-inline void CreditScheduler::enqueue(RunQueue& q, SchedVcpu& v) {
+[[gnu::always_inline]] inline void CreditScheduler::enqueue(RunQueue& q, SchedVcpu& v) {
     uint32_t c = static_cast<uint32_t>(v.prio);
     v.next = nullptr;
     *q.tail[c] = &v;
@@ -25,10 +25,11 @@ inline void CreditScheduler::enqueue(RunQueue& q, SchedVcpu& v) {
 }
 
 // Takes the head of class c, which must not be empty.
-inline SchedVcpu* CreditScheduler::take_head(RunQueue& q, uint32_t c) {
+[[gnu::always_inline]] inline SchedVcpu* CreditScheduler::take_head(RunQueue& q, uint32_t c) {
     SchedVcpu* v = q.head[c];
-    q.head[c] = v->next;
-    if (v->next == nullptr) q.tail[c] = &q.head[c];
+    SchedVcpu* next = v->next;  // read once: the store to head[c] may alias it
+    q.head[c] = next;
+    if (next == nullptr) q.tail[c] = &q.head[c];
     v->queued = false;
     --q.queued;
     return v;
@@ -37,21 +38,26 @@ inline SchedVcpu* CreditScheduler::take_head(RunQueue& q, uint32_t c) {
 // Charges ran_ns to v, which is not queued (its class may change). A
 // boost lasts one turn; the class follows the credit; a capped vCPU out of
 // credit is parked.
-inline void CreditScheduler::charge(SchedVcpu& v, uint64_t ran_ns) {
+[[gnu::always_inline]] inline void CreditScheduler::charge(SchedVcpu& v, uint64_t ran_ns) {
     v.credit -= static_cast<int64_t>(kstd::min<uint64_t>(ran_ns, INT64_MAX / 2));
     v.total_run += ran_ns;
-    v.prio = v.credit > 0 ? SchedPrio::under : SchedPrio::over;
-    if (v.credit <= 0 && v.capped) v.parked = true;
+    const bool out = v.credit <= 0;
+    v.prio = out ? SchedPrio::over : SchedPrio::under;
+    if (out && v.capped) [[unlikely]]
+        v.parked = true;
 }
 
 // How long v, just picked at `now`, may run. Every pick happens before the
 // next accounting (pick accounts first when one is due), so the slice is
 // always cut at it.
-inline uint64_t CreditScheduler::slice_for(const SchedVcpu& v, uint64_t now) const {
+[[gnu::always_inline]] inline uint64_t CreditScheduler::slice_for(const SchedVcpu& v, uint64_t now) const {
     uint64_t credit = v.credit > 0 ? static_cast<uint64_t>(v.credit) : 0;
-    uint64_t slice = 0;
+    uint64_t slice = kstd::min(params_.tslice_ns, kstd::max(credit, params_.min_slice_ns));
+    // BOOST or UNDER and not capped, the switch path's case, returns here
+    // without the tests below, which would not change it.
     if (v.prio != SchedPrio::over) [[likely]] {
-        slice = kstd::min(params_.tslice_ns, kstd::max(credit, params_.min_slice_ns));
+        if (!v.capped) [[likely]]
+            return kstd::min(slice, next_acct_ - now);
     } else {
         // Out of credit, vCPUs take turns in slices that shrink as more
         // wait, so that none waits for long behind a crowd of others.
@@ -64,7 +70,7 @@ inline uint64_t CreditScheduler::slice_for(const SchedVcpu& v, uint64_t now) con
     return kstd::min(slice, next_acct_ - now);
 }
 
-inline SchedVcpu* CreditScheduler::take_plain(RunQueue& q) {
+[[gnu::always_inline]] inline SchedVcpu* CreditScheduler::take_plain(RunQueue& q) {
     uint32_t c = 0;
     if (q.head[0] == nullptr) [[likely]] {
         c = 1;
@@ -81,14 +87,14 @@ inline SchedVcpu* CreditScheduler::take_plain(RunQueue& q) {
 }
 
 // v, taken off q's queue, runs from `now`.
-inline SchedPick CreditScheduler::start(RunQueue& q, SchedVcpu& v, uint64_t now) {
+[[gnu::always_inline]] inline SchedPick CreditScheduler::start(RunQueue& q, SchedVcpu& v, uint64_t now) {
     v.running = true;
     v.run_start = now;
     q.current = &v;
     return {&v, slice_for(v, now)};
 }
 
-inline SchedPick CreditScheduler::pick(uint32_t cpu, uint64_t now) {
+[[gnu::always_inline]] inline SchedPick CreditScheduler::pick(uint32_t cpu, uint64_t now) {
     RunQueue& q = rq_[cpu];
     if (now < next_acct_) [[likely]] {
         if (SchedVcpu* v = take_plain(q)) [[likely]]
@@ -105,12 +111,14 @@ inline bool CreditScheduler::wake(SchedVcpu& v, bool boost) {
     if (v.parked) return false;  // runs when the next period gives it credit
     if (boost && v.prio == SchedPrio::under) v.prio = SchedPrio::boost;
     RunQueue& q = rq_[v.cpu];
-    if (!v.running && !v.queued) enqueue(q, v);
+    // Read before the enqueue, which does not change it (and whose store
+    // through a tail pointer would make it read again).
     const SchedVcpu* cur = q.current;
+    if (!v.running && !v.queued) enqueue(q, v);
     return cur == nullptr || static_cast<uint32_t>(v.prio) < static_cast<uint32_t>(cur->prio);
 }
 
-inline SchedPick CreditScheduler::reschedule(uint32_t cpu, uint64_t now, SchedStop why) {
+[[gnu::always_inline]] inline SchedPick CreditScheduler::reschedule(uint32_t cpu, uint64_t now, SchedStop why) {
     if (cpu >= cpus_) [[unlikely]]
         return {nullptr, no_deadline};
     RunQueue& q = rq_[cpu];

@@ -112,10 +112,26 @@ public:
     // its return to the guest delivers the upcall. Never fails, never
     // sleeps.
     virtual void kick(Vcpu& v) = 0;
+    // A VIRQ of table t was bound or unbound (bind_virq, or the close of
+    // its port, which includes evtchn_close_all): told through the table's
+    // own sink (EvtchnTable::init), if it has one, after the change. The
+    // hypervisor keeps what it derives from the bindings here (whether
+    // dom0 listens to the console) instead of looking on every switch.
+    virtual void virq_binding_changed(EvtchnTable& t, uint32_t virq) {
+        (void)t;
+        (void)virq;
+    }
 
 protected:
     ~EventSink() = default;
 };
+
+#if PVISOR_HYPERVISOR
+// The hypervisor's kick of a blocked vCPU (arch/x86_64/sched.cpp): what its
+// one EventSink's kick does for a blocked vCPU (for any other, nothing).
+// Event delivery calls it directly (evtchn_detail::kick).
+void hv_wake_blocked(Vcpu& v);
+#endif
 
 // The calling domain and the world around it, for the guest's operations.
 struct EvtchnCaller {

@@ -127,19 +127,39 @@ inline bool test_and_set(uint64_t& word, uint32_t bit) {
 // Wakes the vCPUs polling p (evtchn_pending.cpp).
 void wake_pollers(EvtchnTable& t, EventSink& sink, uint32_t p);
 
-// Steps 2-4 for port p, whose P bit just went 0 -> 1; the kick is the last
-// thing it does.
-[[gnu::always_inline]] inline void notify_new(EvtchnTable& t, EventSink& sink, uint32_t p) {
-    pv_shared_info& s = t.shared();
+// Kicks v (step 4). In the hypervisor every table's sink is arch's one
+// (arch/x86_64/sched.cpp), whose kick wakes v if it is blocked and does
+// nothing else (one CPU: a vCPU that is not blocked sees its upcall on its
+// way back to the guest), so the kick is that wake, called directly and
+// only for a blocked vCPU. Elsewhere (tests) the sink's kick.
+[[gnu::always_inline]] inline void kick(EventSink& sink, Vcpu& v) {
+#if PVISOR_HYPERVISOR
+    (void)sink;
+    if (v.state == VcpuState::blocked) hv_wake_blocked(v);
+#else
+    sink.kick(v);
+#endif
+}
+
+// Steps 2-4 for port p of table t, whose P bit just went 0 -> 1; the kick
+// is the last thing it does. d and s are t's domain and shared page, read
+// by the caller before its lock bts (whose memory clobber would otherwise
+// make them read again).
+[[gnu::always_inline]] inline void notify_new(EvtchnTable& t, const Domain& d, pv_shared_info& s, EventSink& sink,
+                                              uint32_t p) {
     const uint32_t w = p / 64, b = p % 64;
     // 2: a masked port stays pending. The lock bts that set P was the full
     // barrier between the store to P and this load of M.
     if ((__atomic_load_n(&s.evtchn_mask[w], __ATOMIC_SEQ_CST) >> b & 1) != 0) return;
-    Vcpu* v = t.vcpu(t.port(p).notify_vcpu);
+    // t.vcpu(notify_vcpu), from d.
+    const uint32_t id = t.port(p).notify_vcpu;
+    Vcpu* v = id < d.vcpu_count ? d.vcpus[id] : nullptr;
+    if (v == nullptr) return;
+    pv_vcpu_info* info = v->info;
     // 3 and 4: S before U; kick on U 0 -> 1.
-    if (v != nullptr && v->info != nullptr && !test_and_set(v->info->evtchn_pending_sel, w) &&
-        __atomic_exchange_n(&v->info->upcall_pending, uint8_t{1}, __ATOMIC_SEQ_CST) == 0)
-        sink.kick(*v);
+    if (info != nullptr && !test_and_set(info->evtchn_pending_sel, w) &&
+        __atomic_exchange_n(&info->upcall_pending, uint8_t{1}, __ATOMIC_SEQ_CST) == 0)
+        kick(sink, *v);
 }
 
 // With vCPUs polling: wakes those polling p, then notify_new.
@@ -148,14 +168,16 @@ void wake_pollers_and_notify(EvtchnTable& t, EventSink& sink, uint32_t p);
 }  // namespace evtchn_detail
 
 inline bool evtchn_set_pending(EvtchnTable& t, EventSink& sink, uint32_t p) {
-    if (evtchn_detail::test_and_set(t.shared().evtchn_pending[p / 64], p % 64)) return false;  // 1: coalesced
+    const Domain& d = t.domain();
+    pv_shared_info& s = *d.shared;
+    if (evtchn_detail::test_and_set(s.evtchn_pending[p / 64], p % 64)) return false;  // 1: coalesced
     // Pollers are woken whatever the mask (they look at P, which is set),
     // before the rest, so that the common case ends with the kick and
     // keeps nothing across a call.
     if (__atomic_load_n(&t.poll_mask, __ATOMIC_SEQ_CST) != 0) [[unlikely]]
         evtchn_detail::wake_pollers_and_notify(t, sink, p);
     else
-        evtchn_detail::notify_new(t, sink, p);
+        evtchn_detail::notify_new(t, d, s, sink, p);
     return true;
 }
 
